@@ -1,0 +1,282 @@
+//! What each document contains, and the data a layout receives.
+//!
+//! This stage turns settings, notes and the link graph into document plans:
+//! which notes a pack holds, in which order, and the JSON a layout reads
+//! (`/__folio__/pack.json`, the layout contract in the README). It decides
+//! content only; typesetting is the render stage's job.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde::Serialize;
+
+use crate::config::{Book, Config, Date, Pack};
+use crate::diag::{Diagnostic, Report};
+use crate::links::Graph;
+use crate::notes::{Corpus, Note};
+
+/// Version of the layout contract; bumped when a field changes meaning.
+pub const CONTRACT_VERSION: u32 = 1;
+
+/// One PDF to write.
+#[derive(Debug, Clone)]
+pub struct DocumentPlan {
+    pub name: String,
+    pub note_ids: Vec<String>,
+    pub layout: String,
+    pub data: PackData,
+}
+
+/// The layout contract: everything a layout is given about its document.
+#[derive(Debug, Clone, Serialize)]
+pub struct PackData {
+    pub contract: u32,
+    pub folio_version: &'static str,
+    pub book: BookData,
+    pub pack: PackInfo,
+    /// The notes of this document, in order.
+    pub notes: Vec<NoteData>,
+    /// Every note of the project by id (also those outside this document),
+    /// so references to them can still print a title.
+    pub catalog: BTreeMap<String, CatalogEntry>,
+    /// Tags of this document's notes, alphabetically, with their notes.
+    pub tags: Vec<TagEntry>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct BookData {
+    pub title: String,
+    pub subtitle: Option<String>,
+    pub organisation: Option<String>,
+    pub date: String,
+    pub classification: Option<String>,
+    pub paper: &'static str,
+    pub duplex: bool,
+    pub lang: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct PackInfo {
+    pub name: String,
+    pub title: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct NoteData {
+    pub id: String,
+    pub title: String,
+    pub subtitle: Option<String>,
+    pub date: Option<String>,
+    pub authors: Vec<String>,
+    pub summary: Option<String>,
+    pub tags: Vec<String>,
+    pub classification: Option<String>,
+    pub related: Vec<String>,
+    pub references: Vec<String>,
+    pub referenced_by: Vec<String>,
+    pub file: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct CatalogEntry {
+    pub title: String,
+    pub subtitle: Option<String>,
+    pub date: Option<String>,
+    pub summary: Option<String>,
+    /// The summary's first sentence, for one-line listings.
+    pub brief: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct TagEntry {
+    pub name: String,
+    pub notes: Vec<String>,
+}
+
+/// The date printed in the book and stamped into the PDF: folio.toml's, else
+/// SOURCE_DATE_EPOCH, else the newest note's; never the clock.
+pub fn book_date(book: &Book, corpus: &Corpus) -> Date {
+    book.date
+        .as_ref()
+        .and_then(|d| Date::parse(&d.get_ref().0))
+        .or_else(|| std::env::var("SOURCE_DATE_EPOCH").ok()?.trim().parse().ok().and_then(Date::from_unix))
+        .or_else(|| corpus.notes.iter().filter_map(|n| n.date).max())
+        .unwrap_or(Date { year: 1970, month: 1, day: 1 })
+}
+
+/// Plans every pack of the configuration.
+pub fn plan(config: &Config, corpus: &Corpus, graph: &Graph, project_name: &str, report: &mut Report) -> Vec<DocumentPlan> {
+    let date = book_date(&config.book, corpus);
+    let book = BookData {
+        title: config.book.title.clone().unwrap_or_else(|| project_name.to_string()),
+        subtitle: config.book.subtitle.clone(),
+        organisation: config.book.organisation.clone(),
+        date: date.to_string(),
+        classification: config.book.classification.clone(),
+        paper: config.book.paper.typst_name(),
+        duplex: config.book.duplex,
+        lang: config.book.lang.clone(),
+    };
+    let catalog: BTreeMap<String, CatalogEntry> = corpus.notes.iter().map(|n| (n.id.clone(), catalog_entry(n))).collect();
+    let mut plans = Vec::new();
+    for pack in &config.packs {
+        let ids = select(pack, corpus);
+        if ids.is_empty() {
+            report.push(
+                Diagnostic::error(format!("pack `{}` contains no notes", pack.name))
+                    .at(&config.path, pack.span.clone())
+                    .hint("check its `notes` and `tags`"),
+            );
+            continue;
+        }
+        let notes: Vec<NoteData> = ids.iter().filter_map(|id| corpus.get(id)).map(|n| note_data(n, graph)).collect();
+        let data = PackData {
+            contract: CONTRACT_VERSION,
+            folio_version: env!("CARGO_PKG_VERSION"),
+            book: book.clone(),
+            pack: PackInfo { name: pack.name.clone(), title: pack.title.clone() },
+            tags: tag_index(&notes),
+            notes,
+            catalog: catalog.clone(),
+        };
+        plans.push(DocumentPlan { name: pack.name.clone(), note_ids: ids, layout: config.book.layout.clone(), data });
+    }
+    plans
+}
+
+/// The notes of a pack: those named in `notes` in that order, then every
+/// other note carrying one of `tags`, then (optionally) their related notes.
+pub fn select(pack: &Pack, corpus: &Corpus) -> Vec<String> {
+    let mut chosen: Vec<String> = Vec::new();
+    let add = |id: &str, chosen: &mut Vec<String>| {
+        if !chosen.iter().any(|c| c == id) {
+            chosen.push(id.to_string());
+        }
+    };
+    for pattern in &pack.notes {
+        for note in &corpus.notes {
+            if wildcard_match(pattern, &note.id) {
+                add(&note.id, &mut chosen);
+            }
+        }
+    }
+    for note in &corpus.notes {
+        if note.tags.iter().any(|t| pack.tags.contains(t)) {
+            add(&note.id, &mut chosen);
+        }
+    }
+    if pack.include_related {
+        let selected: Vec<String> = chosen.clone();
+        for id in &selected {
+            if let Some(note) = corpus.get(id) {
+                for (related, _) in &note.related {
+                    if corpus.get(related).is_some() {
+                        add(related, &mut chosen);
+                    }
+                }
+            }
+        }
+    }
+    chosen
+}
+
+/// `*` matches any run of characters, `?` any one; everything else itself.
+pub fn wildcard_match(pattern: &str, text: &str) -> bool {
+    let (p, t): (Vec<char>, Vec<char>) = (pattern.chars().collect(), text.chars().collect());
+    let (mut pi, mut ti, mut star, mut mark) = (0, 0, None, 0);
+    while ti < t.len() {
+        if pi < p.len() && (p[pi] == '?' || p[pi] == t[ti]) {
+            pi += 1;
+            ti += 1;
+        } else if pi < p.len() && p[pi] == '*' {
+            star = Some(pi);
+            mark = ti;
+            pi += 1;
+        } else if let Some(s) = star {
+            pi = s + 1;
+            mark += 1;
+            ti = mark;
+        } else {
+            return false;
+        }
+    }
+    p[pi..].iter().all(|&c| c == '*')
+}
+
+fn note_data(note: &Note, graph: &Graph) -> NoteData {
+    NoteData {
+        id: note.id.clone(),
+        title: note.title.clone(),
+        subtitle: note.subtitle.clone(),
+        date: note.date.map(|d| d.to_string()),
+        authors: note.authors.clone(),
+        summary: note.summary.clone(),
+        tags: note.tags.clone(),
+        classification: note.classification.clone(),
+        related: note.related.iter().map(|(id, _)| id.clone()).filter(|id| graph.references.contains_key(id)).collect(),
+        references: graph.references(&note.id).to_vec(),
+        referenced_by: graph.referenced_by(&note.id).to_vec(),
+        file: note.rel_path.clone(),
+    }
+}
+
+fn catalog_entry(note: &Note) -> CatalogEntry {
+    CatalogEntry {
+        title: note.title.clone(),
+        subtitle: note.subtitle.clone(),
+        date: note.date.map(|d| d.to_string()),
+        summary: note.summary.clone(),
+        brief: note.summary.as_deref().map(brief),
+    }
+}
+
+/// The first sentence of a summary, cut at a word if it runs long.
+pub fn brief(summary: &str) -> String {
+    const MAX: usize = 150;
+    let summary = summary.trim();
+    let first = summary
+        .char_indices()
+        .find(|&(i, c)| c == '.' && summary[i + 1..].starts_with(' '))
+        .map_or(summary, |(i, _)| &summary[..=i]);
+    if first.chars().count() <= MAX {
+        return first.to_string();
+    }
+    let cut: String = first.chars().take(MAX).collect();
+    let cut = cut.rsplit_once(' ').map_or(cut.as_str(), |(head, _)| head);
+    format!("{}…", cut.trim_end_matches([',', ';', ':']))
+}
+
+fn tag_index(notes: &[NoteData]) -> Vec<TagEntry> {
+    let names: BTreeSet<&String> = notes.iter().flat_map(|n| &n.tags).collect();
+    let mut tags: Vec<TagEntry> = names
+        .into_iter()
+        .map(|name| TagEntry {
+            name: name.clone(),
+            notes: notes.iter().filter(|n| n.tags.contains(name)).map(|n| n.id.clone()).collect(),
+        })
+        .collect();
+    tags.sort_by_key(|t| t.name.to_lowercase());
+    tags
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wildcards() {
+        assert!(wildcard_match("*", "anything"));
+        assert!(wildcard_match("ssr-*", "ssr-best-practices"));
+        assert!(wildcard_match("*-reform", "defense-sector-reform"));
+        assert!(wildcard_match("t?reat*", "threat-assessments"));
+        assert!(!wildcard_match("ssr-*", "defense-sector-reform"));
+        assert!(!wildcard_match("threat", "threat-assessments"));
+    }
+
+    #[test]
+    fn brief_keeps_the_first_sentence() {
+        assert_eq!(brief("One thing. Another."), "One thing.");
+        assert_eq!(brief("No full stop"), "No full stop");
+        let long = "word ".repeat(60);
+        assert!(brief(&long).ends_with('…') && brief(&long).chars().count() <= 151);
+    }
+}

@@ -1,0 +1,272 @@
+//! `folio.toml`: strict settings with defaults, and errors that point at the key.
+//!
+//! Unknown keys and wrong types are errors (a typo must not silently change
+//! a book); the TOML parser's spans give every error its line and column.
+
+use std::fmt;
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use serde::{Deserialize, Serialize};
+
+use crate::diag::{Diagnostic, Report};
+
+pub const CONFIG_FILE: &str = "folio.toml";
+
+/// The pack built when folio.toml defines none.
+pub const DEFAULT_PACK: &str = "briefing-book";
+
+#[derive(Debug, Clone, Default)]
+pub struct Config {
+    /// Absolute path of folio.toml (whether or not it exists).
+    pub path: PathBuf,
+    pub book: Book,
+    pub packs: Vec<Pack>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct File {
+    #[serde(default)]
+    book: Book,
+    #[serde(default)]
+    pack: Vec<toml::Spanned<Pack>>,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Book {
+    /// Default: the project folder's name.
+    pub title: Option<String>,
+    pub subtitle: Option<String>,
+    pub organisation: Option<String>,
+    /// Default: SOURCE_DATE_EPOCH, else the newest note's date; never the clock.
+    pub date: Option<toml::Spanned<DateSetting>>,
+    pub classification: Option<String>,
+    #[serde(default)]
+    pub paper: Paper,
+    #[serde(default = "default_layout")]
+    pub layout: String,
+    #[serde(default)]
+    pub duplex: bool,
+    #[serde(default = "default_lang")]
+    pub lang: String,
+}
+
+impl Default for Book {
+    fn default() -> Self {
+        Self {
+            title: None,
+            subtitle: None,
+            organisation: None,
+            date: None,
+            classification: None,
+            paper: Paper::default(),
+            layout: default_layout(),
+            duplex: false,
+            lang: default_lang(),
+        }
+    }
+}
+
+fn default_layout() -> String {
+    "briefing".into()
+}
+
+fn default_lang() -> String {
+    "en".into()
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Paper {
+    #[default]
+    A4,
+    UsLetter,
+    A5,
+}
+
+impl Paper {
+    /// The name Typst's `page(paper: ..)` knows it by.
+    pub fn typst_name(self) -> &'static str {
+        match self {
+            Paper::A4 => "a4",
+            Paper::UsLetter => "us-letter",
+            Paper::A5 => "a5",
+        }
+    }
+}
+
+/// A date in folio.toml: a TOML date literal or a "YYYY-MM-DD" string.
+#[derive(Debug, Clone, Serialize)]
+pub struct DateSetting(pub String);
+
+impl<'de> Deserialize<'de> for DateSetting {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(untagged, expecting = "a date written as YYYY-MM-DD")]
+        enum Raw {
+            Text(String),
+            Toml(toml::value::Datetime),
+        }
+        Ok(DateSetting(match Raw::deserialize(deserializer)? {
+            Raw::Text(text) => text,
+            Raw::Toml(date) => date.to_string(),
+        }))
+    }
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Pack {
+    pub name: String,
+    pub title: Option<String>,
+    #[serde(default)]
+    pub notes: Vec<String>,
+    #[serde(default)]
+    pub tags: Vec<String>,
+    #[serde(default)]
+    pub include_related: bool,
+    /// Byte range of the `[[pack]]` table in folio.toml.
+    #[serde(skip)]
+    pub span: Range<usize>,
+}
+
+impl Pack {
+    /// The implicit pack of every note.
+    pub fn everything() -> Self {
+        Pack {
+            name: DEFAULT_PACK.into(),
+            title: None,
+            notes: vec!["*".into()],
+            tags: Vec::new(),
+            include_related: false,
+            span: 0..0,
+        }
+    }
+}
+
+/// Reads `<root>/folio.toml`; a missing file means all defaults.
+pub fn load(root: &Path, report: &mut Report) -> Option<Config> {
+    let path = root.join(CONFIG_FILE);
+    let text = match std::fs::read_to_string(&path) {
+        Ok(text) => text,
+        Err(err) if err.kind() == std::io::ErrorKind::NotFound => {
+            return Some(Config { path, book: Book::default(), packs: vec![Pack::everything()] });
+        }
+        Err(err) => {
+            report.push(Diagnostic::error(format!("cannot read {CONFIG_FILE}: {err}")).in_file(&path));
+            return None;
+        }
+    };
+    let text: Arc<str> = text.into();
+    report.sources.insert(&path, text.clone());
+    parse(&path, &text, report)
+}
+
+pub fn parse(path: &Path, text: &str, report: &mut Report) -> Option<Config> {
+    let file: File = match toml::from_str(text) {
+        Ok(file) => file,
+        Err(err) => {
+            let range = err.span().unwrap_or(0..0);
+            report.push(Diagnostic::error(format!("invalid {CONFIG_FILE}: {}", err.message().trim())).at(path, range));
+            return None;
+        }
+    };
+    let mut ok = true;
+    if let Some(date) = &file.book.date {
+        if Date::parse(&date.get_ref().0).is_none() {
+            report.push(
+                Diagnostic::error(format!("`{}` is not a date", date.get_ref().0))
+                    .at(path, date.span())
+                    .hint("write dates as YYYY-MM-DD, e.g. 2009-12-01"),
+            );
+            ok = false;
+        }
+    }
+    let packs: Vec<Pack> = file
+        .pack
+        .into_iter()
+        .map(|spanned| {
+            let span = spanned.span();
+            Pack { span, ..spanned.into_inner() }
+        })
+        .collect();
+    let packs = if packs.is_empty() { vec![Pack::everything()] } else { packs };
+    ok.then(|| Config { path: path.to_path_buf(), book: file.book, packs })
+}
+
+/// A calendar date, as notes and folio.toml write it (YYYY-MM-DD).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Date {
+    pub year: i32,
+    pub month: u8,
+    pub day: u8,
+}
+
+impl Date {
+    pub fn parse(text: &str) -> Option<Date> {
+        let text = text.trim();
+        let bytes = text.as_bytes();
+        if bytes.len() != 10 || bytes[4] != b'-' || bytes[7] != b'-' {
+            return None;
+        }
+        let number = |range: Range<usize>| -> Option<u32> {
+            let part = &text[range];
+            part.bytes().all(|b| b.is_ascii_digit()).then(|| part.parse().ok())?
+        };
+        let date =
+            Date { year: number(0..4)? as i32, month: number(5..7)? as u8, day: number(8..10)? as u8 };
+        time::Date::from_calendar_date(date.year, time::Month::try_from(date.month).ok()?, date.day).ok()?;
+        Some(date)
+    }
+
+    /// The UTC date of a Unix timestamp (for SOURCE_DATE_EPOCH).
+    pub fn from_unix(seconds: i64) -> Option<Date> {
+        let date = time::OffsetDateTime::from_unix_timestamp(seconds).ok()?.date();
+        Some(Date { year: date.year(), month: date.month() as u8, day: date.day() })
+    }
+}
+
+impl fmt::Display for Date {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:04}-{:02}-{:02}", self.year, self.month, self.day)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn errors(text: &str) -> Vec<String> {
+        let mut report = Report::default();
+        report.sources.insert("folio.toml", text.into());
+        parse(Path::new("folio.toml"), text, &mut report);
+        report.diagnostics.iter().map(|d| format!("{:?}: {}", report.sources.line_col(d), d.message)).collect()
+    }
+
+    #[test]
+    fn unknown_key_is_an_error_at_its_line() {
+        let found = errors("[book]\ntitle = \"x\"\ncolour = \"red\"\n");
+        assert_eq!(found.len(), 1);
+        assert!(found[0].contains("line: 3, column: 1"), "{found:?}");
+        assert!(found[0].contains("unknown field `colour`"), "{found:?}");
+    }
+
+    #[test]
+    fn wrong_type_and_bad_date_are_located() {
+        let found = errors("[book]\nduplex = \"yes\"\n");
+        assert!(found[0].contains("line: 2, column: 10"), "{found:?}");
+        let found = errors("[book]\ndate = \"2009-13-01\"\n");
+        assert!(found[0].contains("line: 2, column: 8") && found[0].contains("not a date"), "{found:?}");
+    }
+
+    #[test]
+    fn dates_parse_strictly() {
+        assert_eq!(Date::parse("2009-12-01").map(|d| d.to_string()).as_deref(), Some("2009-12-01"));
+        assert!(Date::parse("2009-02-30").is_none());
+        assert!(Date::parse("2009-2-3").is_none());
+        assert_eq!(Date::from_unix(0).unwrap().to_string(), "1970-01-01");
+    }
+}

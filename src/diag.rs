@@ -1,0 +1,250 @@
+//! One diagnostic type for everything folio says about the user's content.
+//!
+//! Every stage reports problems as [`Diagnostic`]s that point at a byte range
+//! in a file; nothing about the user's input is ever a bare string. Line and
+//! column are derived from the range only when the diagnostic is shown, so a
+//! stage never has to count lines itself. The source text is kept in a
+//! [`Sources`] registry because some files (invalid UTF-8, generated Typst)
+//! cannot simply be re-read from disk when the report is printed.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use codespan_reporting::diagnostic::{Diagnostic as CsDiagnostic, Label, Severity as CsSeverity};
+use codespan_reporting::files::SimpleFiles;
+use codespan_reporting::term::{self, termcolor};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Severity {
+    Error,
+    Warning,
+}
+
+/// A secondary place that explains a diagnostic ("first defined here").
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Related {
+    pub file: PathBuf,
+    pub range: Range<usize>,
+    pub message: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Diagnostic {
+    pub severity: Severity,
+    /// Path relative to the project root (or absolute when outside it).
+    pub file: Option<PathBuf>,
+    /// Byte range in `file`; `None` for problems with a whole file or none.
+    pub range: Option<Range<usize>>,
+    pub message: String,
+    pub hints: Vec<String>,
+    pub related: Vec<Related>,
+}
+
+impl Diagnostic {
+    pub fn error(message: impl Into<String>) -> Self {
+        Self {
+            severity: Severity::Error,
+            file: None,
+            range: None,
+            message: message.into(),
+            hints: Vec::new(),
+            related: Vec::new(),
+        }
+    }
+
+    pub fn warning(message: impl Into<String>) -> Self {
+        Self { severity: Severity::Warning, ..Self::error(message) }
+    }
+
+    pub fn in_file(mut self, file: impl Into<PathBuf>) -> Self {
+        self.file = Some(file.into());
+        self
+    }
+
+    pub fn at(mut self, file: impl Into<PathBuf>, range: Range<usize>) -> Self {
+        self.file = Some(file.into());
+        self.range = Some(range);
+        self
+    }
+
+    pub fn hint(mut self, hint: impl Into<String>) -> Self {
+        self.hints.push(hint.into());
+        self
+    }
+
+    pub fn related(mut self, file: impl Into<PathBuf>, range: Range<usize>, message: impl Into<String>) -> Self {
+        self.related.push(Related { file: file.into(), range, message: message.into() });
+        self
+    }
+
+    pub fn is_error(&self) -> bool {
+        self.severity == Severity::Error
+    }
+}
+
+/// A 1-based line and column (columns count characters, not bytes).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct LineCol {
+    pub line: usize,
+    pub column: usize,
+}
+
+/// The text of every file a diagnostic may point into.
+#[derive(Debug, Default, Clone)]
+pub struct Sources {
+    files: BTreeMap<PathBuf, Arc<str>>,
+}
+
+impl Sources {
+    pub fn insert(&mut self, path: impl Into<PathBuf>, text: Arc<str>) {
+        self.files.insert(path.into(), text);
+    }
+
+    pub fn get(&self, path: &Path) -> Option<&Arc<str>> {
+        self.files.get(path)
+    }
+
+    pub fn extend(&mut self, other: Sources) {
+        self.files.extend(other.files);
+    }
+
+    /// Where a diagnostic starts, if it has a place in a known file.
+    pub fn line_col(&self, diagnostic: &Diagnostic) -> Option<LineCol> {
+        let text = self.files.get(diagnostic.file.as_deref()?)?;
+        Some(line_col(text, diagnostic.range.as_ref()?.start))
+    }
+}
+
+/// 1-based line and character column of a byte offset (clamped to the text).
+pub fn line_col(text: &str, offset: usize) -> LineCol {
+    let mut offset = offset.min(text.len());
+    while !text.is_char_boundary(offset) {
+        offset -= 1;
+    }
+    let before = &text[..offset];
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    LineCol {
+        line: before.matches('\n').count() + 1,
+        column: before[line_start..].chars().count() + 1,
+    }
+}
+
+/// Byte offset of a 1-based line and byte column, as comrak and YAML report them.
+pub fn offset_of(text: &str, line: usize, byte_column: usize) -> usize {
+    let line_start: usize = text.split_inclusive('\n').take(line.saturating_sub(1)).map(str::len).sum();
+    (line_start + byte_column.saturating_sub(1)).min(text.len())
+}
+
+/// Every diagnostic of a run, in a stable order, with the sources to show them.
+#[derive(Debug, Default, Clone)]
+pub struct Report {
+    pub diagnostics: Vec<Diagnostic>,
+    pub sources: Sources,
+}
+
+impl Report {
+    pub fn push(&mut self, diagnostic: Diagnostic) {
+        self.diagnostics.push(diagnostic);
+    }
+
+    pub fn extend(&mut self, diagnostics: impl IntoIterator<Item = Diagnostic>) {
+        self.diagnostics.extend(diagnostics);
+    }
+
+    pub fn error_count(&self) -> usize {
+        self.diagnostics.iter().filter(|d| d.is_error()).count()
+    }
+
+    pub fn warning_count(&self) -> usize {
+        self.diagnostics.len() - self.error_count()
+    }
+
+    pub fn has_errors(&self) -> bool {
+        self.error_count() > 0
+    }
+
+    /// Orders by file, then position, then message, so output never depends
+    /// on the order in which parallel stages finished.
+    pub fn sort(&mut self) {
+        let sources = &self.sources;
+        self.diagnostics.sort_by(|a, b| {
+            (&a.file, sources.line_col(a), a.severity, &a.message).cmp(&(&b.file, sources.line_col(b), b.severity, &b.message))
+        });
+        self.diagnostics.dedup();
+    }
+
+    /// Writes every diagnostic with a source snippet, then the count.
+    pub fn emit(&self, out: &mut dyn termcolor::WriteColor) -> std::io::Result<()> {
+        let mut files = SimpleFiles::new();
+        let mut ids = BTreeMap::new();
+        let mut file_id = |path: &Path| -> Option<usize> {
+            if let Some(&id) = ids.get(path) {
+                return Some(id);
+            }
+            let text = self.sources.get(path)?.clone();
+            let id = files.add(display_path(path), text);
+            ids.insert(path.to_path_buf(), id);
+            Some(id)
+        };
+        let mut prepared = Vec::new();
+        for diagnostic in &self.diagnostics {
+            let severity = match diagnostic.severity {
+                Severity::Error => CsSeverity::Error,
+                Severity::Warning => CsSeverity::Warning,
+            };
+            let mut message = diagnostic.message.clone();
+            let mut labels = Vec::new();
+            match (&diagnostic.file, &diagnostic.range) {
+                (Some(file), Some(range)) => match file_id(file) {
+                    Some(id) => labels.push(Label::primary(id, range.clone())),
+                    None => message = format!("{}: {message}", display_path(file)),
+                },
+                (Some(file), None) => message = format!("{}: {message}", display_path(file)),
+                _ => {}
+            }
+            for related in &diagnostic.related {
+                if let Some(id) = file_id(&related.file) {
+                    labels.push(Label::secondary(id, related.range.clone()).with_message(related.message.clone()));
+                }
+            }
+            let notes = diagnostic.hints.iter().map(|h| format!("hint: {h}")).collect();
+            prepared.push(CsDiagnostic::new(severity).with_message(message).with_labels(labels).with_notes(notes));
+        }
+        let config = term::Config::default();
+        for diagnostic in &prepared {
+            term::emit_to_write_style(out, &config, &files, diagnostic).map_err(std::io::Error::other)?;
+        }
+        if !self.diagnostics.is_empty() {
+            writeln!(out, "{}", self.summary())?;
+        }
+        Ok(())
+    }
+
+    /// "2 errors, 3 warnings".
+    pub fn summary(&self) -> String {
+        let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
+        format!("{}, {}", plural(self.error_count(), "error"), plural(self.warning_count(), "warning"))
+    }
+
+    /// The whole report as plain text (what a non-terminal sees).
+    pub fn to_plain_string(&self) -> String {
+        let mut buffer = termcolor::NoColor::new(Vec::new());
+        self.emit(&mut buffer).expect("writing to memory cannot fail");
+        String::from_utf8_lossy(&buffer.into_inner()).into_owned()
+    }
+}
+
+/// Paths are shown with forward slashes relative to where folio was started.
+pub fn display_path(path: &Path) -> String {
+    let shown = std::env::current_dir().ok().and_then(|cwd| path.strip_prefix(cwd).ok().map(Path::to_path_buf));
+    shown.as_deref().unwrap_or(path).to_string_lossy().replace('\\', "/")
+}
+
+impl fmt::Display for Diagnostic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.message)
+    }
+}

@@ -1,0 +1,251 @@
+//! Typesetting: compile each planned document with Typst, export the PDF and
+//! write it atomically. Documents are compiled in parallel over one shared
+//! [`Base`]; each result is collected (never only the first error), and
+//! Typst's diagnostics are mapped back to the note or layout that caused them.
+
+use std::io::Write;
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use rayon::prelude::*;
+use sha2::{Digest, Sha256};
+use typst::diag::{Severity as TypstSeverity, SourceDiagnostic};
+use typst::foundations::{Datetime, Smart};
+use typst::syntax::{FileId, Span};
+use typst::{World, WorldExt};
+use typst_layout::PagedDocument;
+use typst_pdf::{PdfOptions, Timestamp};
+
+use crate::book::DocumentPlan;
+use crate::config::Date;
+use crate::diag::{Diagnostic, Report, Severity};
+use crate::markup::escape;
+use crate::notes::Corpus;
+use crate::world::{self, Base, DocumentWorld};
+
+/// Every converted body starts with this line; offsets past it map to the note.
+pub const NOTE_PRELUDE: &str = "#import \"/layouts/prelude.typ\": *\n";
+
+/// A document that was typeset and written.
+#[derive(Debug, Clone)]
+pub struct Written {
+    pub name: String,
+    pub path: PathBuf,
+    pub pages: usize,
+    pub bytes: usize,
+    pub sha256: String,
+    pub note_ids: Vec<String>,
+}
+
+/// The result of typesetting one document, before it is written.
+pub struct Typeset {
+    pub pdf: Vec<u8>,
+    pub pages: usize,
+}
+
+/// The shared Typst base for a corpus: fonts, library, every note's body.
+pub fn base(root: &Path, corpus: &Corpus) -> Base {
+    let mut base = Base::new(root);
+    for note in &corpus.notes {
+        base.add_generated(&world::note_path(&note.id), format!("{NOTE_PRELUDE}{}", note.body.typst));
+    }
+    base
+}
+
+/// The generated main file: document metadata, then the layout's `book`.
+pub fn main_source(plan: &DocumentPlan, corpus: &Corpus) -> String {
+    let data = &plan.data;
+    let title = match &data.pack.title {
+        Some(pack) => format!("{} — {pack}", data.book.title),
+        None => data.book.title.clone(),
+    };
+    let mut authors: Vec<&str> = Vec::new();
+    if let Some(organisation) = &data.book.organisation {
+        authors.push(organisation);
+    }
+    for note in &data.notes {
+        for author in &note.authors {
+            if !authors.contains(&author.as_str()) {
+                authors.push(author);
+            }
+        }
+    }
+    let list = |items: &[&str]| items.iter().map(|s| escape::string(s) + ",").collect::<String>();
+    let keywords: Vec<&str> = data.tags.iter().map(|t| t.name.as_str()).collect();
+    let date = Date::parse(&data.book.date).expect("the book date is valid");
+    let mut out = String::new();
+    out.push_str(&format!(
+        "#set document(title: {}, author: ({}), keywords: ({}), date: datetime(year: {}, month: {}, day: {}))\n",
+        escape::string(&title),
+        list(&authors),
+        list(&keywords),
+        date.year,
+        date.month,
+        date.day
+    ));
+    out.push_str(&format!("#import {}: book\n", escape::string(&world::layout_path(&plan.layout))));
+    out.push_str(&format!("#book(json({}), (\n", escape::string(world::DATA_PATH)));
+    for id in &plan.note_ids {
+        if corpus.get(id).is_some() {
+            out.push_str(&format!("  {}: include {},\n", escape::string(id), escape::string(&world::note_path(id))));
+        }
+    }
+    out.push_str("))\n");
+    out
+}
+
+/// Compiles one document to PDF bytes. Errors come back located.
+pub fn typeset(base: &Base, plan: &DocumentPlan, corpus: &Corpus, report: &mut Report) -> Option<Typeset> {
+    let data = serde_json::to_string_pretty(&plan.data).expect("pack data serialises");
+    let date = Date::parse(&plan.data.book.date).expect("the book date is valid");
+    let world = DocumentWorld::new(base, main_source(plan, corpus), data, date);
+    let compiled = typst::compile::<PagedDocument>(&world);
+    for warning in &compiled.warnings {
+        let diagnostic = locate(&world, corpus, warning, report);
+        report.push(diagnostic);
+    }
+    let document = match compiled.output {
+        Ok(document) => document,
+        Err(errors) => {
+            for error in errors.iter() {
+                let diagnostic = locate(&world, corpus, error, report);
+                report.push(diagnostic);
+            }
+            return None;
+        }
+    };
+    let timestamp = Datetime::from_ymd_hms(date.year, date.month, date.day, 0, 0, 0).map(Timestamp::new_utc);
+    let options = PdfOptions { ident: Smart::Custom(plan.name.clone()), timestamp, ..PdfOptions::default() };
+    match typst_pdf::pdf(&document, &options) {
+        Ok(pdf) => Some(Typeset { pdf, pages: document.pages().len() }),
+        Err(errors) => {
+            for error in errors.iter() {
+                let diagnostic = locate(&world, corpus, error, report);
+                report.push(diagnostic);
+            }
+            None
+        }
+    }
+}
+
+/// What [`build_all`] wrote, and whether writing (not the input) failed.
+pub struct Built {
+    pub written: Vec<Written>,
+    pub io_failed: bool,
+}
+
+/// Typesets and writes every planned document in parallel. Each document's
+/// diagnostics are gathered separately and merged in plan order.
+pub fn build_all(base: &Base, plans: &[DocumentPlan], corpus: &Corpus, out_dir: &Path, report: &mut Report) -> Built {
+    let results: Vec<(Result<Written, bool>, Report)> = plans
+        .par_iter()
+        .map(|plan| {
+            let mut local = Report::default();
+            let written = typeset(base, plan, corpus, &mut local).ok_or(false).and_then(|typeset| {
+                let path = out_dir.join(format!("{}.pdf", plan.name));
+                match write_atomically(&path, &typeset.pdf) {
+                    Ok(()) => Ok(Written {
+                        name: plan.name.clone(),
+                        path,
+                        pages: typeset.pages,
+                        bytes: typeset.pdf.len(),
+                        sha256: sha256_hex(&typeset.pdf),
+                        note_ids: plan.note_ids.clone(),
+                    }),
+                    Err(err) => {
+                        local.push(Diagnostic::error(format!("cannot write the PDF: {err}")).in_file(&path));
+                        Err(true)
+                    }
+                }
+            });
+            (written, local)
+        })
+        .collect();
+    let mut built = Built { written: Vec::new(), io_failed: false };
+    for (result, local) in results {
+        report.sources.extend(local.sources);
+        report.extend(local.diagnostics);
+        match result {
+            Ok(written) => built.written.push(written),
+            Err(io_failed) => built.io_failed |= io_failed,
+        }
+    }
+    built
+}
+
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Writes `bytes` beside `path` under a temporary name, flushes it to disk,
+/// then renames it into place: readers see the old file or the new one,
+/// never a truncated one.
+pub fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let dir = path.parent().unwrap_or(Path::new("."));
+    std::fs::create_dir_all(dir)?;
+    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let temp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
+    let result = (|| {
+        let mut file = std::fs::File::create(&temp)?;
+        file.write_all(bytes)?;
+        file.sync_all()?;
+        std::fs::rename(&temp, path)
+    })();
+    if result.is_err() {
+        let _ = std::fs::remove_file(&temp);
+    }
+    result
+}
+
+/// Turns a Typst diagnostic into folio's, pointing at the Markdown line of
+/// the note that caused it when there is one, else at the layout file.
+fn locate(world: &DocumentWorld, corpus: &Corpus, diagnostic: &SourceDiagnostic, report: &mut Report) -> Diagnostic {
+    let severity = match diagnostic.severity {
+        TypstSeverity::Error => Severity::Error,
+        TypstSeverity::Warning => Severity::Warning,
+    };
+    let mut out = Diagnostic { severity, ..Diagnostic::error(diagnostic.message.to_string()) };
+    for hint in &diagnostic.hints {
+        out = out.hint(hint.v.to_string());
+    }
+    // The error's own place, then the calls that led there: the first one in
+    // a note wins, so an image error inside the prelude names the note line.
+    let mut places: Vec<(FileId, Range<usize>)> = Vec::new();
+    if let (Some(id), Some(range)) = (diagnostic.span.id(), world.range(diagnostic.span)) {
+        places.push((id, range));
+    }
+    for point in &diagnostic.trace {
+        if let Some(place) = span_place(world, point.span) {
+            places.push(place);
+        }
+    }
+    let in_note = places.iter().find_map(|(id, range)| {
+        let path = id.vpath().get_with_slash();
+        let note_id = path.strip_prefix(&format!("{}/notes/", world::GENERATED_DIR))?.strip_suffix(".typ")?;
+        let note = corpus.get(note_id)?;
+        let offset = note.file_offset(range.start.saturating_sub(NOTE_PRELUDE.len()))?;
+        Some((note.path.clone(), offset))
+    });
+    if let Some((path, offset)) = in_note {
+        let end = report.sources.get(&path).map_or(offset, |text| line_end(text, offset));
+        return Diagnostic { file: Some(path), range: Some(offset..end.max(offset + 1)), ..out };
+    }
+    let Some((id, range)) = places.into_iter().find(|(id, _)| !id.vpath().get_with_slash().starts_with(world::GENERATED_DIR)) else {
+        return out.hint("this comes from folio's generated document; please report it");
+    };
+    let base = world.base();
+    let path = base.project_file(id).unwrap_or_else(|_| PathBuf::from(format!("<built-in>{}", id.vpath().get_with_slash())));
+    if let Some(text) = world::source_text(world, id) {
+        report.sources.insert(&path, text);
+    }
+    Diagnostic { file: Some(path), range: Some(range), ..out }
+}
+
+fn span_place(world: &dyn World, span: Span) -> Option<(FileId, Range<usize>)> {
+    Some((span.id()?, world.range(span)?))
+}
+
+fn line_end(text: &Arc<str>, offset: usize) -> usize {
+    text[offset.min(text.len())..].find('\n').map_or(text.len(), |i| offset + i)
+}

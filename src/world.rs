@@ -1,0 +1,294 @@
+//! Typst's `World` for folio: generated sources from memory, files only from
+//! inside the project, embedded fonts, no network, no clock.
+//!
+//! The expensive part (fonts, the standard library, converted note bodies,
+//! files read from disk) lives in one [`Base`] shared by every document of a
+//! run; a [`DocumentWorld`] adds only the document's own main file and data.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+use typst::diag::{FileError, FileResult};
+use typst::foundations::{Bytes, Datetime};
+use typst::syntax::{FileId, RootedPath, Source, VirtualPath, VirtualRoot};
+use typst::text::{Font, FontBook};
+use typst::utils::LazyHash;
+use typst::{Library, LibraryExt, World};
+
+use crate::config::Date;
+
+/// Where folio's generated files live in Typst's view of the project. A
+/// project folder of this name would be shadowed, never read.
+pub const GENERATED_DIR: &str = "/__folio__";
+pub const MAIN_PATH: &str = "/__folio__/main.typ";
+pub const DATA_PATH: &str = "/__folio__/pack.json";
+
+/// Layouts compiled into the binary, by the path they are served under.
+pub const BUILTIN_LAYOUTS: &[(&str, &str)] = &[
+    ("briefing", include_str!("../layouts/briefing.typ")),
+    ("prelude", include_str!("../layouts/prelude.typ")),
+];
+
+/// Fonts compiled into the binary besides Typst's own.
+const BUNDLED_FONTS: &[&[u8]] = &[
+    include_bytes!("../fonts/Inter-Regular.otf"),
+    include_bytes!("../fonts/Inter-Italic.otf"),
+    include_bytes!("../fonts/Inter-SemiBold.otf"),
+    include_bytes!("../fonts/Inter-Bold.otf"),
+];
+
+pub fn virtual_id(path: &str) -> FileId {
+    RootedPath::new(VirtualRoot::Project, VirtualPath::new(path).expect("folio's own paths are valid")).intern()
+}
+
+pub fn note_path(id: &str) -> String {
+    format!("{GENERATED_DIR}/notes/{id}.typ")
+}
+
+pub fn layout_path(name: &str) -> String {
+    format!("/layouts/{name}.typ")
+}
+
+/// A font folio can use and where it comes from.
+#[derive(Debug, Clone)]
+pub struct FontOrigin {
+    pub family: String,
+    pub source: String,
+}
+
+/// Everything shared by all documents of a run.
+pub struct Base {
+    root: PathBuf,
+    library: LazyHash<Library>,
+    book: LazyHash<FontBook>,
+    fonts: Vec<Font>,
+    origins: Vec<FontOrigin>,
+    /// Converted note bodies and other generated sources, by file id.
+    generated: HashMap<FileId, Source>,
+    /// Files read from the project, kept so every document reads each once.
+    disk: Mutex<HashMap<FileId, FileResult<Bytes>>>,
+    sources: Mutex<HashMap<FileId, FileResult<Source>>>,
+}
+
+impl Base {
+    /// Loads fonts (embedded, then the project's `fonts/`) and the library.
+    pub fn new(root: &Path) -> Self {
+        let root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
+        let mut fonts = Vec::new();
+        let mut origins = Vec::new();
+        let mut add = |data: Bytes, source: &str| {
+            for font in Font::iter(data) {
+                origins.push(FontOrigin { family: font.info().family.clone(), source: source.to_string() });
+                fonts.push(font);
+            }
+        };
+        for data in typst_assets::fonts() {
+            add(Bytes::new(data), "embedded (Typst)");
+        }
+        for data in BUNDLED_FONTS {
+            add(Bytes::new(*data), "embedded (folio)");
+        }
+        for path in project_font_files(&root) {
+            let Ok(data) = std::fs::read(&path) else { continue };
+            if BUNDLED_FONTS.iter().any(|bundled| *bundled == data.as_slice()) {
+                continue;
+            }
+            let shown = path.strip_prefix(&root).unwrap_or(&path).display().to_string();
+            add(Bytes::new(data), &shown);
+        }
+        Self {
+            book: LazyHash::new(FontBook::from_fonts(&fonts)),
+            library: LazyHash::new(Library::builder().build()),
+            fonts,
+            origins,
+            root,
+            generated: HashMap::new(),
+            disk: Mutex::new(HashMap::new()),
+            sources: Mutex::new(HashMap::new()),
+        }
+    }
+
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    pub fn fonts(&self) -> &[FontOrigin] {
+        &self.origins
+    }
+
+    pub fn has_family(&self, family: &str) -> bool {
+        self.origins.iter().any(|f| f.family.eq_ignore_ascii_case(family))
+    }
+
+    /// Serves `text` at the virtual `path` to every document.
+    pub fn add_generated(&mut self, path: &str, text: String) -> FileId {
+        let id = virtual_id(path);
+        self.generated.insert(id, Source::new(id, text));
+        id
+    }
+
+    pub fn generated(&self, id: FileId) -> Option<&Source> {
+        self.generated.get(&id)
+    }
+
+    /// Whether the project has its own `layouts/<name>.typ`.
+    pub fn project_layout(&self, name: &str) -> Option<PathBuf> {
+        let path = self.root.join("layouts").join(format!("{name}.typ"));
+        path.is_file().then_some(path)
+    }
+
+    /// The real path of a project file, refusing anything that resolves
+    /// outside the project folder (`..` or a symlink pointing out).
+    pub fn project_file(&self, id: FileId) -> FileResult<PathBuf> {
+        if let VirtualRoot::Package(spec) = id.root() {
+            return Err(FileError::Other(Some(
+                format!("package {spec} is not available: folio never downloads anything").into(),
+            )));
+        }
+        let path = id.vpath().realize(&self.root).map_err(FileError::Realize)?;
+        let real = path.canonicalize().map_err(|err| FileError::from_io(err, &path))?;
+        if !real.starts_with(&self.root) {
+            return Err(FileError::Other(Some(
+                format!("{} leads outside the project folder", id.vpath().get_with_slash()).into(),
+            )));
+        }
+        Ok(real)
+    }
+
+    fn read(&self, id: FileId) -> FileResult<Bytes> {
+        if let Some(source) = self.generated.get(&id) {
+            return Ok(Bytes::from_string(source.clone()));
+        }
+        if let Some(text) = self.builtin_layout(id) {
+            return Ok(Bytes::new(text.as_bytes()));
+        }
+        let mut cache = self.disk.lock().expect("file cache poisoned");
+        cache
+            .entry(id)
+            .or_insert_with(|| {
+                let path = self.project_file(id)?;
+                std::fs::read(&path).map(Bytes::new).map_err(|err| FileError::from_io(err, &path))
+            })
+            .clone()
+    }
+
+    /// A built-in layout, for `/layouts/<name>.typ` when the project has none.
+    fn builtin_layout(&self, id: FileId) -> Option<&'static str> {
+        if !matches!(id.root(), VirtualRoot::Project) {
+            return None;
+        }
+        let path = id.vpath().get_with_slash();
+        let name = path.strip_prefix("/layouts/")?.strip_suffix(".typ")?;
+        let text = BUILTIN_LAYOUTS.iter().find(|(n, _)| *n == name)?.1;
+        self.project_layout(name).is_none().then_some(text)
+    }
+
+    fn source(&self, id: FileId) -> FileResult<Source> {
+        if let Some(source) = self.generated.get(&id) {
+            return Ok(source.clone());
+        }
+        let mut cache = self.sources.lock().expect("source cache poisoned");
+        if let Some(source) = cache.get(&id) {
+            return source.clone();
+        }
+        let source = self.read(id).and_then(|bytes| {
+            let text = std::str::from_utf8(&bytes).map_err(|_| FileError::InvalidUtf8)?;
+            Ok(Source::new(id, text.to_string()))
+        });
+        cache.insert(id, source.clone());
+        source
+    }
+}
+
+fn project_font_files(root: &Path) -> Vec<PathBuf> {
+    let mut files = Vec::new();
+    let mut stack = vec![root.join("fonts")];
+    while let Some(dir) = stack.pop() {
+        let Ok(entries) = std::fs::read_dir(&dir) else { continue };
+        for entry in entries.flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                stack.push(path);
+            } else if path.extension().and_then(|e| e.to_str()).is_some_and(|e| {
+                ["ttf", "otf", "ttc", "otc"].contains(&e.to_ascii_lowercase().as_str())
+            }) {
+                files.push(path);
+            }
+        }
+    }
+    files.sort();
+    files
+}
+
+/// One document's view: the shared base plus its own main file and data.
+pub struct DocumentWorld<'a> {
+    base: &'a Base,
+    main: Source,
+    data: Bytes,
+    data_id: FileId,
+    today: Datetime,
+}
+
+impl<'a> DocumentWorld<'a> {
+    pub fn new(base: &'a Base, main: String, data: String, today: Date) -> Self {
+        let main_id = virtual_id(MAIN_PATH);
+        Self {
+            base,
+            main: Source::new(main_id, main),
+            data: Bytes::from_string(data),
+            data_id: virtual_id(DATA_PATH),
+            today: Datetime::from_ymd(today.year, today.month, today.day).expect("dates are validated"),
+        }
+    }
+
+    pub fn base(&self) -> &Base {
+        self.base
+    }
+}
+
+impl World for DocumentWorld<'_> {
+    fn library(&self) -> &LazyHash<Library> {
+        &self.base.library
+    }
+
+    fn book(&self) -> &LazyHash<FontBook> {
+        &self.base.book
+    }
+
+    fn main(&self) -> FileId {
+        self.main.id()
+    }
+
+    fn source(&self, id: FileId) -> FileResult<Source> {
+        if id == self.main.id() {
+            Ok(self.main.clone())
+        } else {
+            self.base.source(id)
+        }
+    }
+
+    fn file(&self, id: FileId) -> FileResult<Bytes> {
+        if id == self.main.id() {
+            Ok(Bytes::from_string(self.main.clone()))
+        } else if id == self.data_id {
+            Ok(self.data.clone())
+        } else {
+            self.base.read(id)
+        }
+    }
+
+    fn font(&self, index: usize) -> Option<Font> {
+        self.base.fonts.get(index).cloned()
+    }
+
+    /// The book's date, never the clock: output must not depend on when it is built.
+    fn today(&self, _offset: Option<typst::foundations::Duration>) -> Option<Datetime> {
+        Some(self.today)
+    }
+}
+
+/// Text of a file a Typst diagnostic points into, for showing it to the user.
+pub fn source_text(world: &dyn World, id: FileId) -> Option<Arc<str>> {
+    world.source(id).ok().map(|s| Arc::from(s.text()))
+}
