@@ -73,7 +73,7 @@ pub fn main_source(plan: &DocumentPlan, corpus: &Corpus) -> String {
     }
     let list = |items: &[&str]| items.iter().map(|s| escape::string(s) + ",").collect::<String>();
     let keywords: Vec<&str> = data.tags.iter().map(|t| t.name.as_str()).collect();
-    let date = Date::parse(&data.book.date).expect("the book date is valid");
+    let date = book_date(plan);
     let mut out = String::new();
     out.push_str(&format!(
         "#set document(title: {}, author: ({}), keywords: ({}), date: datetime(year: {}, month: {}, day: {}))\n",
@@ -95,38 +95,43 @@ pub fn main_source(plan: &DocumentPlan, corpus: &Corpus) -> String {
     out
 }
 
-/// Compiles one document to PDF bytes. Errors come back located.
-pub fn typeset(base: &Base, plan: &DocumentPlan, corpus: &Corpus, report: &mut Report) -> Option<Typeset> {
+/// Lays out one document with Typst. Errors and warnings go into `report`,
+/// located in the note or layout that caused them.
+pub fn compile(base: &Base, plan: &DocumentPlan, corpus: &Corpus, report: &mut Report) -> Option<PagedDocument> {
     let data = serde_json::to_string_pretty(&plan.data).expect("pack data serialises");
-    let date = Date::parse(&plan.data.book.date).expect("the book date is valid");
-    let world = DocumentWorld::new(base, main_source(plan, corpus), data, date);
+    let world = DocumentWorld::new(base, main_source(plan, corpus), data, book_date(plan));
     let compiled = typst::compile::<PagedDocument>(&world);
-    for warning in &compiled.warnings {
-        let diagnostic = locate(&world, corpus, warning, report);
-        report.push(diagnostic);
+    let diagnostics = compiled.warnings.iter().chain(compiled.output.as_ref().err().into_iter().flatten());
+    for diagnostic in diagnostics {
+        let located = locate(&world, corpus, diagnostic, report);
+        report.push(located);
     }
-    let document = match compiled.output {
-        Ok(document) => document,
-        Err(errors) => {
-            for error in errors.iter() {
-                let diagnostic = locate(&world, corpus, error, report);
-                report.push(diagnostic);
-            }
-            return None;
-        }
-    };
+    compiled.output.ok()
+}
+
+/// Compiles one document to PDF bytes, stamped with the book's date so that
+/// the same input always gives the same bytes.
+pub fn typeset(base: &Base, plan: &DocumentPlan, corpus: &Corpus, report: &mut Report) -> Option<Typeset> {
+    let document = compile(base, plan, corpus, report)?;
+    let date = book_date(plan);
     let timestamp = Datetime::from_ymd_hms(date.year, date.month, date.day, 0, 0, 0).map(Timestamp::new_utc);
     let options = PdfOptions { ident: Smart::Custom(plan.name.clone()), timestamp, ..PdfOptions::default() };
     match typst_pdf::pdf(&document, &options) {
         Ok(pdf) => Some(Typeset { pdf, pages: document.pages().len() }),
         Err(errors) => {
+            let data = serde_json::to_string(&plan.data).expect("pack data serialises");
+            let world = DocumentWorld::new(base, main_source(plan, corpus), data, date);
             for error in errors.iter() {
-                let diagnostic = locate(&world, corpus, error, report);
-                report.push(diagnostic);
+                let located = locate(&world, corpus, error, report);
+                report.push(located);
             }
             None
         }
     }
+}
+
+fn book_date(plan: &DocumentPlan) -> Date {
+    Date::parse(&plan.data.book.date).expect("the book date is valid")
 }
 
 /// What [`build_all`] wrote, and whether writing (not the input) failed.

@@ -106,6 +106,7 @@ pub fn convert(body: &str, note: &NoteContext) -> Converted {
     let arena = Arena::new();
     let root = comrak::parse_document(&arena, body, &comrak_options());
     let mut converter = Converter::new(body, note);
+    converter.top_level = top_heading_level(root, note.take_title);
     converter.collect_footnotes(root);
     converter.walk(root);
     converter.finish()
@@ -157,6 +158,9 @@ struct Converter<'a, 'n> {
     closers: Vec<Closer>,
     depth: usize,
     warned_nesting: bool,
+    /// The shallowest Markdown heading level in the body; it becomes the
+    /// first level below the chapter title.
+    top_level: u8,
 }
 
 enum Closer {
@@ -188,6 +192,7 @@ impl<'a, 'n> Converter<'a, 'n> {
             closers: Vec::new(),
             depth: 0,
             warned_nesting: false,
+            top_level: 1,
         }
     }
 
@@ -428,7 +433,8 @@ impl<'a, 'n> Converter<'a, 'n> {
             n += 1;
             unique = format!("{base}-{n}");
         }
-        self.out.push_str(&format!("#heading(level: {})[", level + 1));
+        let book_level = level.saturating_sub(self.top_level).saturating_add(2);
+        self.out.push_str(&format!("#heading(level: {book_level})["));
         // Inline markup inside the heading is converted by a nested walk of
         // this single node; headings hold inline content only, so it is shallow.
         let saved = std::mem::take(&mut self.closers);
@@ -597,6 +603,23 @@ fn is_container(value: &NodeValue) -> bool {
             | NodeValue::WikiLink(_)
             | NodeValue::Table(_)
     )
+}
+
+/// The shallowest heading level that stays in the body. Notes whose sections
+/// start at `##` (the title being in front matter) then number 1.1, not 1.0.1.
+fn top_heading_level<'a>(root: Node<'a>, take_title: bool) -> u8 {
+    let mut skipped_title = !take_title;
+    let mut top = u8::MAX;
+    for node in root.descendants() {
+        if let NodeValue::Heading(heading) = node.data().value {
+            if !skipped_title && heading.level == 1 {
+                skipped_title = true;
+                continue;
+            }
+            top = top.min(heading.level);
+        }
+    }
+    if top == u8::MAX { 1 } else { top }
 }
 
 /// The text of a subtree, as a reader would read it aloud.

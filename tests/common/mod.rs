@@ -1,0 +1,221 @@
+//! Shared helpers: run the folio binary on fixture projects and read back
+//! the PDFs it wrote (pages, text, outline, links, metadata) with lopdf.
+#![allow(dead_code)]
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use lopdf::{Document, Object, ObjectId};
+
+pub fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// A fresh project folder in a temp dir, filled with `files` (path, text).
+pub fn project(files: &[(&str, &str)]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("temp dir");
+    for (path, text) in files {
+        let full = dir.path().join(path);
+        std::fs::create_dir_all(full.parent().unwrap()).unwrap();
+        std::fs::write(full, text).unwrap();
+    }
+    dir
+}
+
+/// A copy of the repository's sample project (notes and folio.toml).
+pub fn sample_project() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("temp dir");
+    copy_dir(&repo().join("notes"), &dir.path().join("notes"));
+    std::fs::copy(repo().join("folio.toml"), dir.path().join("folio.toml")).unwrap();
+    dir
+}
+
+pub fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.path().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).unwrap();
+        }
+    }
+}
+
+/// Runs `folio <args>` in `dir`, without colour.
+pub fn folio(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_folio"))
+        .args(args)
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .env_remove("SOURCE_DATE_EPOCH")
+        .output()
+        .expect("folio runs")
+}
+
+pub fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+/// A PDF read back for assertions.
+pub struct Pdf {
+    pub doc: Document,
+    /// Page object id to 1-based page number.
+    pub page_numbers: BTreeMap<ObjectId, u32>,
+}
+
+impl Pdf {
+    pub fn open(path: &Path) -> Pdf {
+        let doc = Document::load(path).unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
+        let page_numbers = doc.get_pages().into_iter().map(|(n, id)| (id, n)).collect();
+        Pdf { doc, page_numbers }
+    }
+
+    pub fn page_count(&self) -> usize {
+        self.page_numbers.len()
+    }
+
+    /// The text of one page (1-based), whitespace collapsed.
+    pub fn text(&self, page: u32) -> String {
+        let raw = self.doc.extract_text(&[page]).unwrap_or_default();
+        raw.split_whitespace().collect::<Vec<_>>().join(" ")
+    }
+
+    /// The first page (1-based) whose text contains `needle`.
+    pub fn find_page(&self, needle: &str) -> Option<u32> {
+        (1..=self.page_count() as u32).find(|&p| self.text(p).contains(needle))
+    }
+
+    /// The outline (bookmarks) as (level, title, page), in order.
+    pub fn outline(&self) -> Vec<(usize, String, u32)> {
+        let mut out = Vec::new();
+        let Ok(catalog) = self.doc.catalog() else { return out };
+        let Some(first) = catalog
+            .get(b"Outlines")
+            .ok()
+            .and_then(|o| self.deref(o).as_dict().ok())
+            .and_then(|d| d.get(b"First").ok())
+            .and_then(|f| f.as_reference().ok())
+        else {
+            return out;
+        };
+        let mut stack = vec![(first, 1usize)];
+        while let Some((id, level)) = stack.pop() {
+            let Ok(item) = self.doc.get_dictionary(id) else { continue };
+            let title = item.get(b"Title").ok().and_then(|t| lopdf::decode_text_string(t).ok()).unwrap_or_default();
+            let page = item
+                .get(b"Dest")
+                .ok()
+                .or_else(|| item.get(b"A").ok().and_then(|a| self.deref(a).as_dict().ok()?.get(b"D").ok()))
+                .and_then(|d| self.dest_page(d))
+                .unwrap_or(0);
+            out.push((level, title, page));
+            if let Ok(next) = item.get(b"Next").and_then(Object::as_reference) {
+                stack.push((next, level));
+            }
+            if let Ok(child) = item.get(b"First").and_then(Object::as_reference) {
+                stack.push((child, level + 1));
+            }
+        }
+        out
+    }
+
+    /// Internal links on a page as (target page, link rectangle's text
+    /// is not available, so only targets).
+    pub fn internal_link_targets(&self, page: u32) -> Vec<u32> {
+        let page_id = *self.doc.get_pages().get(&page).expect("page exists");
+        let Ok(annots) = self.doc.get_page_annotations(page_id) else { return Vec::new() };
+        annots
+            .iter()
+            .filter(|a| a.get(b"Subtype").and_then(Object::as_name).is_ok_and(|n| n == b"Link"))
+            .filter_map(|a| {
+                let dest = a
+                    .get(b"Dest")
+                    .ok()
+                    .or_else(|| a.get(b"A").ok().and_then(|a| self.deref(a).as_dict().ok()?.get(b"D").ok()))?;
+                self.dest_page(dest)
+            })
+            .collect()
+    }
+
+    /// External (URI) links on a page.
+    pub fn uris(&self, page: u32) -> Vec<String> {
+        let page_id = *self.doc.get_pages().get(&page).expect("page exists");
+        let Ok(annots) = self.doc.get_page_annotations(page_id) else { return Vec::new() };
+        annots
+            .iter()
+            .filter_map(|a| {
+                let action = self.deref(a.get(b"A").ok()?).as_dict().ok()?;
+                let uri = action.get(b"URI").ok()?;
+                lopdf::decode_text_string(uri).ok()
+            })
+            .collect()
+    }
+
+    /// The document title from the Info dictionary.
+    pub fn title(&self) -> Option<String> {
+        let info = self.doc.trailer.get(b"Info").ok()?;
+        let info = self.deref(info).as_dict().ok()?;
+        lopdf::decode_text_string(info.get(b"Title").ok()?).ok()
+    }
+
+    pub fn info(&self, key: &[u8]) -> Option<String> {
+        let info = self.doc.trailer.get(b"Info").ok()?;
+        let info = self.deref(info).as_dict().ok()?;
+        lopdf::decode_text_string(info.get(key).ok()?).ok()
+    }
+
+    fn deref<'a>(&'a self, object: &'a Object) -> &'a Object {
+        self.doc.dereference(object).map(|(_, o)| o).unwrap_or(object)
+    }
+
+    /// The page a destination points to: an explicit array or a named one.
+    fn dest_page(&self, dest: &Object) -> Option<u32> {
+        match self.deref(dest) {
+            Object::Array(array) => {
+                let page = array.first()?.as_reference().ok()?;
+                self.page_numbers.get(&page).copied()
+            }
+            Object::Name(name) | Object::String(name, _) => {
+                let target = self.named_destination(name)?;
+                self.dest_page(&target)
+            }
+            Object::Dictionary(dict) => self.dest_page(dict.get(b"D").ok()?),
+            _ => None,
+        }
+    }
+
+    fn named_destination(&self, name: &[u8]) -> Option<Object> {
+        let catalog = self.doc.catalog().ok()?;
+        if let Ok(dests) = catalog.get(b"Dests") {
+            if let Ok(found) = self.deref(dests).as_dict().ok()?.get(name) {
+                return Some(found.clone());
+            }
+        }
+        let names = self.deref(catalog.get(b"Names").ok()?).as_dict().ok()?;
+        let tree = self.deref(names.get(b"Dests").ok()?).as_dict().ok()?;
+        self.search_name_tree(tree, name)
+    }
+
+    fn search_name_tree(&self, node: &lopdf::Dictionary, name: &[u8]) -> Option<Object> {
+        if let Ok(names) = node.get(b"Names").and_then(Object::as_array) {
+            for pair in names.chunks(2) {
+                if let [Object::String(key, _), value] = pair {
+                    if key == name {
+                        return Some(value.clone());
+                    }
+                }
+            }
+        }
+        if let Ok(kids) = node.get(b"Kids").and_then(Object::as_array) {
+            for kid in kids {
+                if let Some(found) = self.deref(kid).as_dict().ok().and_then(|k| self.search_name_tree(k, name)) {
+                    return Some(found);
+                }
+            }
+        }
+        None
+    }
+}
