@@ -125,8 +125,8 @@ fn check_unique_ids(notes: &mut Vec<Note>, report: &mut Report) {
         Some(other) => {
             report.push(
                 Diagnostic::error(format!("duplicate note id `{}`", note.id))
-                    .in_file(&note.path)
-                    .related(other, 0..0, "a note with the same id")
+                    .at(&note.path, 0..0)
+                    .related(other, 0..0, "the note that has this id first")
                     .hint(format!(
                         "the id is the file name; rename one of `{}` and `{}`",
                         crate::diag::display_path(other),
@@ -185,7 +185,7 @@ pub fn parse_note(root: &Path, path: &Path, text: &str, report: &mut Report) -> 
     if !is_valid_id(&id) {
         report.push(
             Diagnostic::error(format!("`{id}` is not a valid note id"))
-                .in_file(path)
+                .at(path, 0..0)
                 .hint("ids are file names made of a-z, 0-9 and `-`, starting with a letter or digit"),
         );
         ok = false;
@@ -227,7 +227,7 @@ pub fn parse_note(root: &Path, path: &Path, text: &str, report: &mut Report) -> 
         _ => {
             report.push(
                 Diagnostic::error("the note has no title")
-                    .at(path, 0..text.find('\n').unwrap_or(text.len()).min(3))
+                    .at(path, 0..text.find('\n').unwrap_or(text.len()))
                     .hint("add `title: ...` to the front matter, or start the body with a `# Title` heading"),
             );
             return None;
