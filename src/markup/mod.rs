@@ -21,9 +21,10 @@ use comrak::{Arena, Options};
 
 use crate::diag::Diagnostic;
 
-/// Containers nested deeper than this are flattened to their text: Typst's
-/// own evaluator recurses per level, and no real note nests this deep.
-pub const MAX_NESTING: usize = 24;
+/// Containers nested deeper than this are flattened to their text: Typst
+/// allows 64 nested show rules and a quote or list spends several per level,
+/// while real notes rarely nest more than four deep.
+pub const MAX_NESTING: usize = 10;
 
 /// What the converter needs to know about the note it converts.
 #[derive(Debug, Clone)]
@@ -164,7 +165,10 @@ struct Converter<'a, 'n> {
 }
 
 enum Closer {
+    /// Closes a container (counted against [`MAX_NESTING`]).
     Static(&'static str),
+    /// Closes a block that adds no nesting, such as a paragraph.
+    Text(&'static str),
     None,
     /// The subtree is not walked (its content was emitted on enter).
     Skip,
@@ -267,6 +271,7 @@ impl<'a, 'n> Converter<'a, 'n> {
                             self.out.push_str(text);
                             self.depth -= 1;
                         }
+                        Some(Closer::Text(text)) => self.out.push_str(text),
                         Some(Closer::Flatten) => self.out.push_str("\n\n"),
                         _ => {}
                     }
@@ -283,7 +288,7 @@ impl<'a, 'n> Converter<'a, 'n> {
                 self.warned_nesting = true;
                 self.diagnostics.push(
                     Diagnostic::warning(format!("content nested more than {MAX_NESTING} levels deep is printed as plain text"))
-                        .at("", self.range(node)),
+                        .at("", self.range(node).start..self.range(node).start + 1),
                 );
             }
             return Closer::Flatten;
@@ -295,7 +300,7 @@ impl<'a, 'n> Converter<'a, 'n> {
         };
         match value {
             NodeValue::Document | NodeValue::FrontMatter(_) => Closer::None,
-            NodeValue::Paragraph => open(self, "", "\n\n"),
+            NodeValue::Paragraph => Closer::Text("\n\n"),
             NodeValue::Heading(heading) => {
                 self.heading(node, heading.level);
                 Closer::Skip
