@@ -1,0 +1,197 @@
+//! Table-driven tests: one Markdown input per node kind and the exact Typst
+//! markup it becomes. Each expectation was read and checked by hand.
+
+use super::*;
+
+fn typst(markdown: &str) -> String {
+    convert(markdown, &NoteContext { id: "n", dir: "notes", take_title: false }).typst
+}
+
+#[test]
+fn inline_emphasis_strong_strike() {
+    assert_eq!(
+        typst("Hello *world* and **bold** and ~~gone~~."),
+        "Hello #emph[world] and #strong[bold] and #strike[gone]\\.\n\n"
+    );
+}
+
+#[test]
+fn headings_shift_below_the_chapter() {
+    assert_eq!(
+        typst("# Top\n\n## Sub"),
+        "#heading(level: 2)[Top]#label(\"folio:sec:n#top\")\n\n#heading(level: 3)[Sub]#label(\"folio:sec:n#sub\")\n\n"
+    );
+}
+
+#[test]
+fn inline_code() {
+    assert_eq!(
+        typst("`code #x`"),
+        "#raw(\"code #x\");\n\n"
+    );
+}
+
+#[test]
+fn fenced_code_with_language() {
+    assert_eq!(
+        typst("```rust\nfn main() {}\n```"),
+        "#raw(block: true, lang: \"rust\", \"fn main() {}\")\n\n"
+    );
+}
+
+#[test]
+fn indented_code() {
+    assert_eq!(
+        typst("    indented"),
+        "#raw(block: true, \"indented\")\n\n"
+    );
+}
+
+#[test]
+fn block_quote() {
+    assert_eq!(
+        typst("> quoted"),
+        "#quote(block: true)[quoted\n\n]\n\n"
+    );
+}
+
+#[test]
+fn tight_bullet_list() {
+    assert_eq!(
+        typst("- a\n- b"),
+        "#list(tight: true, [a\n\n], [b\n\n], )\n\n"
+    );
+}
+
+#[test]
+fn loose_ordered_list_with_start() {
+    assert_eq!(
+        typst("3. three\n4. four\n\n   para"),
+        "#enum(start: 3, tight: false, [three\n\n], [four\n\npara\n\n], )\n\n"
+    );
+}
+
+#[test]
+fn task_list() {
+    assert_eq!(
+        typst("- [ ] open\n- [x] done"),
+        "#list(tight: true, marker: none, [#folio-task(false)open\n\n], [#folio-task(true)done\n\n], )\n\n"
+    );
+}
+
+#[test]
+fn table_with_alignment() {
+    assert_eq!(
+        typst("| L | C | R |\n|:--|:-:|--:|\n| 1 | 2 | 3 |"),
+        "#table(columns: 3, align: (start, center, end,), table.header([L], [C], [R], ), [1], [2], [3], )\n\n"
+    );
+}
+
+#[test]
+fn footnote_defined_once_used_twice() {
+    assert_eq!(
+        typst("Text[^a] and again[^a].\n\n[^a]: The *note*."),
+        "Text#footnote[The #emph[note]\\.]#label(\"folio:fn:n:a\") and again#footnote(label(\"folio:fn:n:a\"));\\.\n\n"
+    );
+}
+
+#[test]
+fn external_links_only_for_safe_schemes() {
+    assert_eq!(
+        typst("[site](https://example.com) and <https://auto.example> and [bad](javascript:alert(1))"),
+        "#link(\"https://example.com\")[site] and #link(\"https://auto.example\")[https\\:\\/\\/auto\\.example] and bad\n\n"
+    );
+}
+
+#[test]
+fn image_becomes_figure() {
+    assert_eq!(
+        typst("![A chart](images/chart.png)"),
+        "#folio-figure(\"/notes/images/chart.png\", \"A chart\")\n\n\n"
+    );
+}
+
+#[test]
+fn thematic_break() {
+    assert_eq!(
+        typst("---"),
+        "#folio-rule()\n\n"
+    );
+}
+
+#[test]
+fn hard_and_soft_breaks() {
+    assert_eq!(
+        typst("line one  \nline two\nsoft"),
+        "line one#linebreak()line two soft\n\n"
+    );
+}
+
+#[test]
+fn inline_html_prints_literally() {
+    assert_eq!(
+        typst("<b>raw</b>"),
+        "\\<b\\>raw\\<\\/b\\>\n\n"
+    );
+}
+
+#[test]
+fn html_block_prints_literally() {
+    assert_eq!(
+        typst("<div>block</div>"),
+        "#raw(block: true, \"<div>block</div>\")\n\n"
+    );
+}
+
+#[test]
+fn cross_references() {
+    assert_eq!(
+        typst("[[other]] and [[other|Shown]] and [[other#part]] and [x](other.md#sec) and [y](#local)\n"),
+        "#folio-xref(\"other\", none, none); and #folio-xref(\"other\", none)[Shown] and #folio-xref(\"other\", \"part\", none); and #folio-xref(\"other\", \"sec\")[x] and #folio-xref(\"n\", \"local\")[y]\n\n"
+    );
+}
+
+#[test]
+fn title_is_taken_from_the_first_level_one_heading() {
+    let converted = convert("Intro.\n\n# The Title\n\n# Part\n", &NoteContext { id: "n", dir: "notes", take_title: true });
+    assert_eq!(converted.title.as_deref(), Some("The Title"));
+    assert_eq!(converted.typst, "Intro\\.\n\n#heading(level: 2)[Part]#label(\"folio:sec:n#part\")\n\n");
+}
+
+#[test]
+fn repeated_heading_slugs_get_numbers() {
+    let converted = convert("# A b!\n\n# A b?\n\n# A-B\n", &NoteContext { id: "n", dir: "notes", take_title: false });
+    let slugs: Vec<&str> = converted.headings.iter().map(|h| h.slug.as_str()).collect();
+    assert_eq!(slugs, ["a-b", "a-b-2", "a-b-3"]);
+}
+
+#[test]
+fn slugs_follow_the_spec() {
+    assert_eq!(slug("  Civilian Oversight: Bodies & Roles  "), "civilian-oversight-bodies-roles");
+    assert_eq!(slug("Über 2009"), "ber-2009");
+    assert_eq!(slug("!!!"), "");
+}
+
+#[test]
+fn cross_references_and_images_are_collected_with_positions() {
+    let body = "See [[beta#intro]].\n\n![Map](../img/map.png)\n";
+    let converted = convert(body, &NoteContext { id: "n", dir: "notes/sub", take_title: false });
+    assert_eq!(converted.xrefs, [CrossRef { target: "beta".into(), anchor: Some("intro".into()), range: 4..18 }]);
+    assert_eq!(converted.images[0].path, "notes/img/map.png");
+    assert_eq!(&body[converted.images[0].range.clone()], "![Map](../img/map.png)");
+}
+
+#[test]
+fn image_outside_the_project_is_an_error() {
+    let converted = convert("![x](../../../etc/passwd)\n", &NoteContext { id: "n", dir: "notes", take_title: false });
+    assert!(converted.images.is_empty());
+    assert_eq!(converted.diagnostics[0].message, "image `../../../etc/passwd` is outside the project folder");
+}
+
+#[test]
+fn source_map_points_back_into_the_body() {
+    let body = "First.\n\nSecond *para*.\n";
+    let converted = convert(body, &NoteContext { id: "n", dir: "notes", take_title: false });
+    let generated = converted.typst.find("#emph").unwrap();
+    assert_eq!(converted.source_map.body_offset(generated), Some(body.find('*').unwrap()));
+}
