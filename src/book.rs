@@ -84,6 +84,9 @@ pub struct CatalogEntry {
     pub summary: Option<String>,
     /// The summary's first sentence, for one-line listings.
     pub brief: Option<String>,
+    /// Whether the note is in this document (a lookup layouts can afford
+    /// for every reference, unlike a search of `notes`).
+    pub in_pack: bool,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -129,6 +132,12 @@ pub fn plan(config: &Config, corpus: &Corpus, graph: &Graph, project_name: &str,
             continue;
         }
         let notes: Vec<NoteData> = ids.iter().filter_map(|id| corpus.get(id)).map(|n| note_data(n, graph)).collect();
+        let mut catalog = catalog.clone();
+        for id in &ids {
+            if let Some(entry) = catalog.get_mut(id) {
+                entry.in_pack = true;
+            }
+        }
         let data = PackData {
             contract: CONTRACT_VERSION,
             folio_version: env!("CARGO_PKG_VERSION"),
@@ -136,7 +145,7 @@ pub fn plan(config: &Config, corpus: &Corpus, graph: &Graph, project_name: &str,
             pack: PackInfo { name: pack.name.clone(), title: pack.title.clone() },
             tags: tag_index(&notes),
             notes,
-            catalog: catalog.clone(),
+            catalog,
         };
         plans.push(DocumentPlan { name: pack.name.clone(), note_ids: ids, layout: config.book.layout.clone(), data });
     }
@@ -226,6 +235,7 @@ fn catalog_entry(note: &Note) -> CatalogEntry {
         date: note.date.map(|d| d.to_string()),
         summary: note.summary.clone(),
         brief: note.summary.as_deref().map(brief),
+        in_pack: false,
     }
 }
 
