@@ -6,6 +6,7 @@
 //! content only; typesetting is the render stage's job.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
 
 use serde::Serialize;
 
@@ -17,13 +18,32 @@ use crate::notes::{Corpus, Note};
 /// Version of the layout contract; bumped when a field changes meaning.
 pub const CONTRACT_VERSION: u32 = 1;
 
+/// What kind of file a document is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Kind {
+    Pack,
+    Handout,
+}
+
 /// One PDF to write.
 #[derive(Debug, Clone)]
 pub struct DocumentPlan {
+    /// The pack's name, or the note id for a handout.
     pub name: String,
+    pub kind: Kind,
+    /// Path relative to the output folder, `/`-separated.
+    pub output: String,
     pub note_ids: Vec<String>,
     pub layout: String,
     pub data: PackData,
+}
+
+impl DocumentPlan {
+    /// How the document is named to readers ("Compendium").
+    pub fn display_title(&self) -> &str {
+        self.data.pack.title.as_deref().unwrap_or(&self.name)
+    }
 }
 
 /// The layout contract: everything a layout is given about its document.
@@ -58,6 +78,7 @@ pub struct BookData {
 pub struct PackInfo {
     pub name: String,
     pub title: Option<String>,
+    pub kind: Kind,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -106,8 +127,15 @@ pub fn book_date(book: &Book, corpus: &Corpus) -> Date {
         .unwrap_or(Date { year: 1970, month: 1, day: 1 })
 }
 
-/// Plans every pack of the configuration.
-pub fn plan(config: &Config, corpus: &Corpus, graph: &Graph, project_name: &str, report: &mut Report) -> Vec<DocumentPlan> {
+/// Plans the chosen packs of the configuration, then (if enabled) one
+/// handout per note.
+pub fn plan(
+    config: &Config,
+    corpus: &Corpus,
+    graph: &Graph,
+    project_name: &str,
+    report: &mut Report,
+) -> Vec<DocumentPlan> {
     let date = book_date(&config.book, corpus);
     let book = BookData {
         title: config.book.title.clone().unwrap_or_else(|| project_name.to_string()),
@@ -120,17 +148,7 @@ pub fn plan(config: &Config, corpus: &Corpus, graph: &Graph, project_name: &str,
         lang: config.book.lang.clone(),
     };
     let catalog: BTreeMap<String, CatalogEntry> = corpus.notes.iter().map(|n| (n.id.clone(), catalog_entry(n))).collect();
-    let mut plans = Vec::new();
-    for pack in &config.packs {
-        let ids = select(pack, corpus);
-        if ids.is_empty() {
-            report.push(
-                Diagnostic::error(format!("pack `{}` contains no notes", pack.name))
-                    .at(&config.path, pack.span.clone())
-                    .hint("check its `notes` and `tags`"),
-            );
-            continue;
-        }
+    let document = |name: &str, title: Option<String>, kind: Kind, ids: Vec<String>, layout: &str| {
         let notes: Vec<NoteData> = ids.iter().filter_map(|id| corpus.get(id)).map(|n| note_data(n, graph)).collect();
         let mut catalog = catalog.clone();
         for id in &ids {
@@ -142,19 +160,88 @@ pub fn plan(config: &Config, corpus: &Corpus, graph: &Graph, project_name: &str,
             contract: CONTRACT_VERSION,
             folio_version: env!("CARGO_PKG_VERSION"),
             book: book.clone(),
-            pack: PackInfo { name: pack.name.clone(), title: pack.title.clone() },
+            pack: PackInfo { name: name.to_string(), title, kind },
             tags: tag_index(&notes),
             notes,
             catalog,
         };
-        plans.push(DocumentPlan { name: pack.name.clone(), note_ids: ids, layout: config.book.layout.clone(), data });
+        let output = match kind {
+            Kind::Pack => format!("{name}.pdf"),
+            Kind::Handout => format!("handouts/{name}.pdf"),
+        };
+        DocumentPlan { name: name.to_string(), kind, output, note_ids: ids, layout: layout.to_string(), data }
+    };
+    let mut plans = Vec::new();
+    for pack in &config.packs {
+        let ids = select(pack, corpus, &config.path, report);
+        if ids.is_empty() {
+            report.push(
+                Diagnostic::error(format!("pack `{}` contains no notes", pack.name()))
+                    .at(&config.path, pack.span.clone())
+                    .hint("check its `notes` and `tags`"),
+            );
+            continue;
+        }
+        let layout = pack.layout.as_deref().unwrap_or(&config.book.layout);
+        plans.push(document(pack.name(), pack.title.clone(), Kind::Pack, ids, layout));
+    }
+    if config.handouts.enabled {
+        for note in &corpus.notes {
+            let title = Some(note.title.clone());
+            plans.push(document(&note.id, title, Kind::Handout, vec![note.id.clone()], &config.handouts.layout));
+        }
     }
     plans
 }
 
+/// Where a note outside a document can be found: the first pack of the run
+/// (in folio.toml order) that holds it, with its page once that is known.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Elsewhere {
+    pub pack: String,
+    pub title: String,
+    pub page: Option<usize>,
+}
+
+/// For one document, every note it refers to but does not hold that another
+/// pack of this run holds. `pages` gives each planned document's note pages
+/// as far as they are known.
+pub fn elsewhere(
+    plans: &[DocumentPlan],
+    index: usize,
+    pages: &[BTreeMap<String, usize>],
+) -> BTreeMap<String, Elsewhere> {
+    let plan = &plans[index];
+    let mut wanted: BTreeSet<&str> = BTreeSet::new();
+    for note in &plan.data.notes {
+        wanted.extend(note.references.iter().chain(&note.related).map(String::as_str));
+    }
+    let mut found = BTreeMap::new();
+    for id in wanted {
+        if plan.note_ids.iter().any(|n| n == id) {
+            continue;
+        }
+        let holder = plans.iter().enumerate().find(|(i, p)| {
+            *i != index && p.kind == Kind::Pack && p.note_ids.iter().any(|n| n == id)
+        });
+        if let Some((i, holder)) = holder {
+            found.insert(
+                id.to_string(),
+                Elsewhere {
+                    pack: holder.name.clone(),
+                    title: holder.display_title().to_string(),
+                    page: pages.get(i).and_then(|p| p.get(id)).copied(),
+                },
+            );
+        }
+    }
+    found
+}
+
 /// The notes of a pack: those named in `notes` in that order, then every
 /// other note carrying one of `tags`, then (optionally) their related notes.
-pub fn select(pack: &Pack, corpus: &Corpus) -> Vec<String> {
+/// An id that names no note is an error at its place in folio.toml.
+pub fn select(pack: &Pack, corpus: &Corpus, config_path: &Path, report: &mut Report) -> Vec<String> {
     let mut chosen: Vec<String> = Vec::new();
     let add = |id: &str, chosen: &mut Vec<String>| {
         if !chosen.iter().any(|c| c == id) {
@@ -162,10 +249,21 @@ pub fn select(pack: &Pack, corpus: &Corpus) -> Vec<String> {
         }
     };
     for pattern in &pack.notes {
+        let mut matched = false;
         for note in &corpus.notes {
-            if wildcard_match(pattern, &note.id) {
+            if wildcard_match(pattern.get_ref(), &note.id) {
+                matched = true;
                 add(&note.id, &mut chosen);
             }
+        }
+        let is_glob = pattern.get_ref().contains(['*', '?']);
+        if !matched && !is_glob {
+            let mut diagnostic = Diagnostic::error(format!("pack `{}` names an unknown note `{}`", pack.name(), pattern.get_ref()))
+                .at(config_path, pattern.span());
+            if let Some(best) = crate::links::did_you_mean(pattern.get_ref(), corpus.ids()) {
+                diagnostic = diagnostic.hint(format!("did you mean `{best}`?"));
+            }
+            report.push(diagnostic);
         }
     }
     for note in &corpus.notes {

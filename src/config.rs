@@ -23,15 +23,38 @@ pub struct Config {
     pub path: PathBuf,
     pub book: Book,
     pub packs: Vec<Pack>,
+    pub handouts: Handouts,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
-#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+#[serde(deny_unknown_fields)]
 struct File {
     #[serde(default)]
     book: Book,
     #[serde(default)]
     pack: Vec<toml::Spanned<Pack>>,
+    #[serde(default)]
+    handouts: Handouts,
+}
+
+/// `[handouts]`: one PDF per note besides the packs.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Handouts {
+    #[serde(default)]
+    pub enabled: bool,
+    #[serde(default = "default_handout_layout")]
+    pub layout: String,
+}
+
+impl Default for Handouts {
+    fn default() -> Self {
+        Self { enabled: false, layout: default_handout_layout() }
+    }
+}
+
+fn default_handout_layout() -> String {
+    "handout".into()
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
@@ -117,17 +140,20 @@ impl<'de> Deserialize<'de> for DateSetting {
     }
 }
 
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Pack {
-    pub name: String,
+    pub name: toml::Spanned<String>,
     pub title: Option<String>,
+    /// Note ids or globs, each with its place in folio.toml.
     #[serde(default)]
-    pub notes: Vec<String>,
+    pub notes: Vec<toml::Spanned<String>>,
     #[serde(default)]
     pub tags: Vec<String>,
     #[serde(default)]
     pub include_related: bool,
+    /// Overrides `[book] layout` for this pack.
+    pub layout: Option<String>,
     /// Byte range of the `[[pack]]` table in folio.toml.
     #[serde(skip)]
     pub span: Range<usize>,
@@ -137,13 +163,18 @@ impl Pack {
     /// The implicit pack of every note.
     pub fn everything() -> Self {
         Pack {
-            name: DEFAULT_PACK.into(),
+            name: toml::Spanned::new(0..0, DEFAULT_PACK.into()),
             title: None,
-            notes: vec!["*".into()],
+            notes: vec![toml::Spanned::new(0..0, "*".into())],
             tags: Vec::new(),
             include_related: false,
+            layout: None,
             span: 0..0,
         }
+    }
+
+    pub fn name(&self) -> &str {
+        self.name.get_ref()
     }
 }
 
@@ -153,7 +184,12 @@ pub fn load(root: &Path, report: &mut Report) -> Option<Config> {
     let text = match std::fs::read_to_string(&path) {
         Ok(text) => text,
         Err(err) if err.kind() == std::io::ErrorKind::NotFound => {
-            return Some(Config { path, book: Book::default(), packs: vec![Pack::everything()] });
+            return Some(Config {
+                path,
+                book: Book::default(),
+                packs: vec![Pack::everything()],
+                handouts: Handouts::default(),
+            });
         }
         Err(err) => {
             report.push(Diagnostic::error(format!("cannot read {CONFIG_FILE}: {err}")).in_file(&path));
@@ -193,8 +229,40 @@ pub fn parse(path: &Path, text: &str, report: &mut Report) -> Option<Config> {
             Pack { span, ..spanned.into_inner() }
         })
         .collect();
+    let mut seen: Vec<&Pack> = Vec::new();
+    for pack in &packs {
+        let name = pack.name();
+        if !is_valid_name(name) {
+            report.push(
+                Diagnostic::error(format!("`{name}` is not a valid pack name"))
+                    .at(path, pack.name.span())
+                    .hint("pack names become file names: use a-z, 0-9 and `-`"),
+            );
+            ok = false;
+        }
+        if let Some(first) = seen.iter().find(|p| p.name() == name) {
+            report.push(
+                Diagnostic::error(format!("two packs are named `{name}`"))
+                    .at(path, pack.name.span())
+                    .related(path, first.name.span(), "the first pack of this name"),
+            );
+            ok = false;
+        }
+        seen.push(pack);
+    }
+    for layout in std::iter::once(&file.book.layout).chain(packs.iter().filter_map(|p| p.layout.as_ref())) {
+        if !is_valid_name(layout) {
+            report.push(Diagnostic::error(format!("`{layout}` is not a valid layout name")).in_file(path));
+            ok = false;
+        }
+    }
     let packs = if packs.is_empty() { vec![Pack::everything()] } else { packs };
-    ok.then(|| Config { path: path.to_path_buf(), book: file.book, packs })
+    ok.then(|| Config { path: path.to_path_buf(), book: file.book, packs, handouts: file.handouts })
+}
+
+/// Pack and layout names become file names: `[a-z0-9][a-z0-9-]*`.
+pub fn is_valid_name(name: &str) -> bool {
+    crate::notes::is_valid_id(name)
 }
 
 /// A calendar date, as notes and folio.toml write it (YYYY-MM-DD).

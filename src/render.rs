@@ -3,6 +3,7 @@
 //! [`Base`]; each result is collected (never only the first error), and
 //! Typst's diagnostics are mapped back to the note or layout that caused them.
 
+use std::collections::BTreeMap;
 use std::io::Write;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
@@ -11,16 +12,18 @@ use std::sync::Arc;
 use rayon::prelude::*;
 use sha2::{Digest, Sha256};
 use typst::diag::{Severity as TypstSeverity, SourceDiagnostic};
-use typst::foundations::{Datetime, Smart};
+use typst::foundations::{Datetime, Label, Smart};
+use typst::introspection::Introspector;
+use typst::utils::PicoStr;
 use typst::syntax::{FileId, Span};
 use typst::{World, WorldExt};
 use typst_layout::PagedDocument;
 use typst_pdf::{PdfOptions, Timestamp};
 
-use crate::book::DocumentPlan;
+use crate::book::{self, DocumentPlan, Elsewhere, Kind};
 use crate::config::Date;
 use crate::diag::{Diagnostic, Report, Severity};
-use crate::markup::escape;
+use crate::markup::{self, escape};
 use crate::notes::Corpus;
 use crate::world::{self, Base, DocumentWorld};
 
@@ -31,17 +34,14 @@ pub const NOTE_PRELUDE: &str = "#import \"/layouts/prelude.typ\": *\n";
 #[derive(Debug, Clone)]
 pub struct Written {
     pub name: String,
+    pub kind: Kind,
+    /// Path relative to the output folder, `/`-separated.
+    pub output: String,
     pub path: PathBuf,
     pub pages: usize,
     pub bytes: usize,
     pub sha256: String,
     pub note_ids: Vec<String>,
-}
-
-/// The result of typesetting one document, before it is written.
-pub struct Typeset {
-    pub pdf: Vec<u8>,
-    pub pages: usize,
 }
 
 /// The shared Typst base for a corpus: fonts, library, every note's body.
@@ -97,9 +97,14 @@ pub fn main_source(plan: &DocumentPlan, corpus: &Corpus) -> String {
 
 /// Lays out one document with Typst. Errors and warnings go into `report`,
 /// located in the note or layout that caused them.
-pub fn compile(base: &Base, plan: &DocumentPlan, corpus: &Corpus, report: &mut Report) -> Option<PagedDocument> {
-    let data = serde_json::to_string_pretty(&plan.data).expect("pack data serialises");
-    let world = DocumentWorld::new(base, main_source(plan, corpus), data, book_date(plan));
+pub fn compile(
+    base: &Base,
+    plan: &DocumentPlan,
+    corpus: &Corpus,
+    elsewhere: &BTreeMap<String, Elsewhere>,
+    report: &mut Report,
+) -> Option<PagedDocument> {
+    let world = world_for(base, plan, corpus, elsewhere);
     let compiled = typst::compile::<PagedDocument>(&world);
     let diagnostics = compiled.warnings.iter().chain(compiled.output.as_ref().err().into_iter().flatten());
     for diagnostic in diagnostics {
@@ -109,18 +114,33 @@ pub fn compile(base: &Base, plan: &DocumentPlan, corpus: &Corpus, report: &mut R
     compiled.output.ok()
 }
 
-/// Compiles one document to PDF bytes, stamped with the book's date so that
-/// the same input always gives the same bytes.
-pub fn typeset(base: &Base, plan: &DocumentPlan, corpus: &Corpus, report: &mut Report) -> Option<Typeset> {
-    let document = compile(base, plan, corpus, report)?;
+fn world_for<'a>(
+    base: &'a Base,
+    plan: &DocumentPlan,
+    corpus: &Corpus,
+    elsewhere: &BTreeMap<String, Elsewhere>,
+) -> DocumentWorld<'a> {
+    let data = serde_json::to_string_pretty(&plan.data).expect("pack data serialises");
+    let elsewhere = serde_json::to_string_pretty(elsewhere).expect("elsewhere map serialises");
+    DocumentWorld::new(base, main_source(plan, corpus), data, elsewhere, book_date(plan))
+}
+
+/// Exports a laid-out document to PDF bytes, stamped with the book's date so
+/// that the same input always gives the same bytes.
+pub fn export(
+    base: &Base,
+    plan: &DocumentPlan,
+    corpus: &Corpus,
+    document: &PagedDocument,
+    report: &mut Report,
+) -> Option<Vec<u8>> {
     let date = book_date(plan);
     let timestamp = Datetime::from_ymd_hms(date.year, date.month, date.day, 0, 0, 0).map(Timestamp::new_utc);
-    let options = PdfOptions { ident: Smart::Custom(plan.name.clone()), timestamp, ..PdfOptions::default() };
-    match typst_pdf::pdf(&document, &options) {
-        Ok(pdf) => Some(Typeset { pdf, pages: document.pages().len() }),
+    let options = PdfOptions { ident: Smart::Custom(plan.output.clone()), timestamp, ..PdfOptions::default() };
+    match typst_pdf::pdf(document, &options) {
+        Ok(pdf) => Some(pdf),
         Err(errors) => {
-            let data = serde_json::to_string(&plan.data).expect("pack data serialises");
-            let world = DocumentWorld::new(base, main_source(plan, corpus), data, date);
+            let world = world_for(base, plan, corpus, &BTreeMap::new());
             for error in errors.iter() {
                 let located = locate(&world, corpus, error, report);
                 report.push(located);
@@ -128,6 +148,19 @@ pub fn typeset(base: &Base, plan: &DocumentPlan, corpus: &Corpus, report: &mut R
             None
         }
     }
+}
+
+/// The page on which each of the document's notes starts.
+pub fn note_pages(document: &PagedDocument, plan: &DocumentPlan) -> BTreeMap<String, usize> {
+    let introspector = document.introspector();
+    plan.note_ids
+        .iter()
+        .filter_map(|id| {
+            let label = Label::new(PicoStr::intern(&markup::note_label(id)))?;
+            let location = introspector.query_label(label).ok()?.location()?;
+            Some((id.clone(), introspector.page(location)?.get()))
+        })
+        .collect()
 }
 
 fn book_date(plan: &DocumentPlan) -> Date {
@@ -140,35 +173,69 @@ pub struct Built {
     pub io_failed: bool,
 }
 
-/// Typesets and writes every planned document in parallel. Each document's
-/// diagnostics are gathered separately and merged in plan order.
-pub fn build_all(base: &Base, plans: &[DocumentPlan], corpus: &Corpus, out_dir: &Path, report: &mut Report) -> Built {
-    let results: Vec<(Result<Written, bool>, Report)> = plans
-        .par_iter()
-        .map(|plan| {
-            let mut local = Report::default();
-            let written = typeset(base, plan, corpus, &mut local).ok_or(false).and_then(|typeset| {
-                let path = out_dir.join(format!("{}.pdf", plan.name));
-                match write_atomically(&path, &typeset.pdf) {
-                    Ok(()) => Ok(Written {
-                        name: plan.name.clone(),
-                        path,
-                        pages: typeset.pages,
-                        bytes: typeset.pdf.len(),
-                        sha256: sha256_hex(&typeset.pdf),
-                        note_ids: plan.note_ids.clone(),
-                    }),
-                    Err(err) => {
-                        local.push(Diagnostic::error(format!("cannot write the PDF: {err}")).in_file(&path));
-                        Err(true)
-                    }
+/// Layout rounds at most: a document naming pages of other packs is laid
+/// out again once those pages are known, and again if they moved.
+const MAX_ROUNDS: usize = 3;
+
+/// Typesets and writes every planned document, in parallel. Documents that
+/// refer to notes held by another document of the run are laid out again
+/// once that document's pages are known. Each document's diagnostics are
+/// gathered separately and merged in plan order; a document that fails does
+/// not stop the others.
+pub fn build_all(
+    base: &Base,
+    plans: &[DocumentPlan],
+    corpus: &Corpus,
+    out_dir: &Path,
+    on_written: &(dyn Fn(&Written) + Sync),
+    report: &mut Report,
+) -> Built {
+    let count = plans.len();
+    let mut pages: Vec<BTreeMap<String, usize>> = vec![BTreeMap::new(); count];
+    let mut results: Vec<Option<(Result<Written, bool>, Report)>> = (0..count).map(|_| None).collect();
+    let mut pending: Vec<usize> = (0..count).collect();
+    for round in 1..=MAX_ROUNDS {
+        let laid_out: Vec<(usize, BTreeMap<String, Elsewhere>, Option<PagedDocument>, Report)> = pending
+            .par_iter()
+            .map(|&index| {
+                let elsewhere = book::elsewhere(plans, index, &pages);
+                let mut local = Report::default();
+                let document = compile(base, &plans[index], corpus, &elsewhere, &mut local);
+                (index, elsewhere, document, local)
+            })
+            .collect();
+        for (index, _, document, _) in &laid_out {
+            if let Some(document) = document {
+                pages[*index] = note_pages(document, &plans[*index]);
+            }
+        }
+        // Final: failed, out of rounds, or nothing it printed has moved.
+        let (done, again): (Vec<_>, Vec<_>) = laid_out.into_iter().partition(|(index, used, document, _)| {
+            document.is_none() || round == MAX_ROUNDS || book::elsewhere(plans, *index, &pages) == *used
+        });
+        let finished: Vec<(usize, Result<Written, bool>, Report)> = done
+            .into_par_iter()
+            .map(|(index, _, document, mut local)| {
+                let plan = &plans[index];
+                let written = document
+                    .ok_or(false)
+                    .and_then(|document| write(base, plan, corpus, &document, out_dir, &mut local));
+                if let Ok(written) = &written {
+                    on_written(written);
                 }
-            });
-            (written, local)
-        })
-        .collect();
+                (index, written, local)
+            })
+            .collect();
+        for (index, written, local) in finished {
+            results[index] = Some((written, local));
+        }
+        pending = again.into_iter().map(|(index, ..)| index).collect();
+        if pending.is_empty() {
+            break;
+        }
+    }
     let mut built = Built { written: Vec::new(), io_failed: false };
-    for (result, local) in results {
+    for (result, local) in results.into_iter().flatten() {
         report.sources.extend(local.sources);
         report.extend(local.diagnostics);
         match result {
@@ -177,6 +244,33 @@ pub fn build_all(base: &Base, plans: &[DocumentPlan], corpus: &Corpus, out_dir: 
         }
     }
     built
+}
+
+/// Exports and writes one document; `Err(true)` when writing failed.
+fn write(
+    base: &Base,
+    plan: &DocumentPlan,
+    corpus: &Corpus,
+    document: &PagedDocument,
+    out_dir: &Path,
+    report: &mut Report,
+) -> Result<Written, bool> {
+    let pdf = export(base, plan, corpus, document, report).ok_or(false)?;
+    let path = out_dir.join(&plan.output);
+    if let Err(err) = write_atomically(&path, &pdf) {
+        report.push(Diagnostic::error(format!("cannot write the PDF: {err}")).in_file(&path));
+        return Err(true);
+    }
+    Ok(Written {
+        name: plan.name.clone(),
+        kind: plan.kind,
+        output: plan.output.clone(),
+        path,
+        pages: document.pages().len(),
+        bytes: pdf.len(),
+        sha256: sha256_hex(&pdf),
+        note_ids: plan.note_ids.clone(),
+    })
 }
 
 pub fn sha256_hex(bytes: &[u8]) -> String {

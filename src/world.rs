@@ -23,11 +23,16 @@ use crate::config::Date;
 pub const GENERATED_DIR: &str = "/__folio__";
 pub const MAIN_PATH: &str = "/__folio__/main.typ";
 pub const DATA_PATH: &str = "/__folio__/pack.json";
+/// Where notes outside a document can be found. Kept apart from the pack
+/// data so that filling in other packs' pages re-lays out only the places
+/// that print them.
+pub const ELSEWHERE_PATH: &str = "/__folio__/elsewhere.json";
 
 /// Layouts compiled into the binary, by the path they are served under.
 pub const BUILTIN_LAYOUTS: &[(&str, &str)] = &[
     ("briefing", include_str!("../layouts/briefing.typ")),
     ("prelude", include_str!("../layouts/prelude.typ")),
+    ("handout", include_str!("../layouts/handout.typ")),
 ];
 
 /// Fonts compiled into the binary besides Typst's own.
@@ -225,19 +230,21 @@ fn project_font_files(root: &Path) -> Vec<PathBuf> {
 pub struct DocumentWorld<'a> {
     base: &'a Base,
     main: Source,
-    data: Bytes,
-    data_id: FileId,
+    /// The document's own generated files (pack data, elsewhere map).
+    files: Vec<(FileId, Bytes)>,
     today: Datetime,
 }
 
 impl<'a> DocumentWorld<'a> {
-    pub fn new(base: &'a Base, main: String, data: String, today: Date) -> Self {
+    pub fn new(base: &'a Base, main: String, data: String, elsewhere: String, today: Date) -> Self {
         let main_id = virtual_id(MAIN_PATH);
         Self {
             base,
             main: Source::new(main_id, main),
-            data: Bytes::from_string(data),
-            data_id: virtual_id(DATA_PATH),
+            files: vec![
+                (virtual_id(DATA_PATH), Bytes::from_string(data)),
+                (virtual_id(ELSEWHERE_PATH), Bytes::from_string(elsewhere)),
+            ],
             today: Datetime::from_ymd(today.year, today.month, today.day).expect("dates are validated"),
         }
     }
@@ -270,11 +277,11 @@ impl World for DocumentWorld<'_> {
 
     fn file(&self, id: FileId) -> FileResult<Bytes> {
         if id == self.main.id() {
-            Ok(Bytes::from_string(self.main.clone()))
-        } else if id == self.data_id {
-            Ok(self.data.clone())
-        } else {
-            self.base.read(id)
+            return Ok(Bytes::from_string(self.main.clone()));
+        }
+        match self.files.iter().find(|(file, _)| *file == id) {
+            Some((_, bytes)) => Ok(bytes.clone()),
+            None => self.base.read(id),
         }
     }
 

@@ -47,10 +47,11 @@ fn typeset(markdown: &str) -> Result<(String, usize), String> {
         path: root.join("folio.toml"),
         book: Book { layout: "plain".into(), ..Book::default() },
         packs: vec![Pack::everything()],
+        handouts: Default::default(),
     };
     let plans = book::plan(&config, &corpus, &graph, "test", &mut report);
     let base = render::base(root, &corpus);
-    let document = render::compile(&base, &plans[0], &corpus, &mut report).ok_or_else(|| report.to_plain_string())?;
+    let document = render::compile(&base, &plans[0], &corpus, &Default::default(), &mut report).ok_or_else(|| report.to_plain_string())?;
     let mut out = String::new();
     for page in document.pages() {
         frame_text(&page.frame, &mut out);

@@ -30,7 +30,7 @@ struct Built {
 fn book() -> &'static Built {
     static BOOK: OnceLock<Built> = OnceLock::new();
     BOOK.get_or_init(|| {
-        let dir = common::sample_project();
+        let dir = common::sample_book_project();
         let output = common::folio(dir.path(), &[]);
         let stderr = common::stderr(&output);
         assert!(output.status.success(), "folio failed:\n{stderr}");
@@ -220,7 +220,7 @@ fn metadata_names_title_author_and_keywords() {
 #[test]
 fn rebuilding_gives_identical_bytes_whatever_the_jobs_or_working_folder() {
     let built = book();
-    let dir = common::sample_project();
+    let dir = common::sample_book_project();
     let elsewhere = tempfile::tempdir().unwrap();
     let root = dir.path().to_str().unwrap();
     let out = elsewhere.path().join("pdfs");

@@ -10,7 +10,7 @@ use std::process::ExitCode;
 use clap::{Args, Parser, Subcommand};
 use codespan_reporting::term::termcolor::{ColorChoice, StandardStream};
 
-pub use build::{BuildOutcome, BuildSettings, build};
+pub use build::{BuildError, BuildOutcome, BuildSettings, build};
 
 use crate::diag::Report;
 
@@ -53,9 +53,26 @@ pub struct BuildArgs {
     #[arg(long, short = 'j', value_name = "N", global = true)]
     pub jobs: Option<usize>,
 
-    /// Print only errors and warnings, no summary line.
+    /// Build only this pack (repeatable). Handouts are not built then.
+    #[arg(long = "pack", value_name = "NAME", global = true)]
+    pub packs: Vec<String>,
+
+    /// Build documents K, K+N, K+2N… (1-based, packs in folio.toml order,
+    /// then handouts), so N CI jobs together build everything once.
+    #[arg(long, value_name = "K/N", value_parser = parse_shard, global = true)]
+    pub shard: Option<(usize, usize)>,
+
+    /// Print only errors and warnings: no progress, no summary line.
     #[arg(long, short = 'q', global = true)]
     pub quiet: bool,
+}
+
+fn parse_shard(text: &str) -> Result<(usize, usize), String> {
+    let parsed = text.split_once('/').and_then(|(k, n)| Some((k.trim().parse().ok()?, n.trim().parse().ok()?)));
+    match parsed {
+        Some((k, n)) if n >= 1 && (1..=n).contains(&k) => Ok((k, n)),
+        _ => Err(format!("`{text}` is not K/N with 1 <= K <= N, e.g. 2/4")),
+    }
 }
 
 /// Exit codes, as documented in the README.
@@ -83,8 +100,13 @@ pub fn run(cli: Cli) -> ExitCode {
     let settings = BuildSettings {
         root: args.root.unwrap_or_else(|| PathBuf::from(".")),
         out: args.out,
+        packs: args.packs,
+        shard: args.shard,
     };
-    match build(&settings) {
+    let progress = Progress::new(args.quiet);
+    let result = build(&settings, &|written| progress.written(written));
+    progress.finish(result.as_ref().map_or(&[], |outcome| outcome.written.as_slice()));
+    match result {
         Ok(outcome) => {
             print_report(&outcome.report);
             if outcome.report.has_errors() {
@@ -95,9 +117,56 @@ pub fn run(cli: Cli) -> ExitCode {
             }
             ExitCode::from(exit::SUCCESS)
         }
-        Err(err) => {
+        Err(BuildError::Usage(message)) => {
+            eprintln!("error: {message}");
+            ExitCode::from(exit::USAGE)
+        }
+        Err(BuildError::Io(err)) => {
             eprintln!("error: {err}");
             ExitCode::from(exit::FAILURE)
+        }
+    }
+}
+
+/// A progress bar on a terminal; one plain line per file otherwise (CI logs).
+struct Progress {
+    bar: Option<indicatif::ProgressBar>,
+    quiet: bool,
+}
+
+impl Progress {
+    fn new(quiet: bool) -> Self {
+        let bar = (!quiet && std::io::stderr().is_terminal()).then(|| {
+            let bar = indicatif::ProgressBar::new_spinner();
+            bar.set_style(
+                indicatif::ProgressStyle::with_template("{spinner} {elapsed:>3} {msg}").expect("valid template"),
+            );
+            bar.set_message("reading notes and laying out…");
+            bar.enable_steady_tick(std::time::Duration::from_millis(120));
+            bar
+        });
+        Self { bar, quiet }
+    }
+
+    fn written(&self, written: &crate::render::Written) {
+        if let Some(bar) = &self.bar {
+            bar.inc(1);
+            bar.set_message(format!("{} written, laying out the rest…", bar.position()));
+            bar.println(format!("wrote {}", crate::diag::display_path(&written.path)));
+        }
+    }
+
+    /// Without a terminal the files are listed once, in plan order, so logs
+    /// do not depend on which thread finished first.
+    fn finish(&self, written: &[crate::render::Written]) {
+        match &self.bar {
+            Some(bar) => bar.finish_and_clear(),
+            None if !self.quiet => {
+                for file in written {
+                    eprintln!("wrote {} ({} pages)", crate::diag::display_path(&file.path), file.pages);
+                }
+            }
+            None => {}
         }
     }
 }

@@ -31,6 +31,16 @@ pub fn sample_project() -> tempfile::TempDir {
     dir
 }
 
+/// The sample notes with only the `[book]` settings of the repository's
+/// folio.toml, so the one document is `briefing-book.pdf`.
+pub fn sample_book_project() -> tempfile::TempDir {
+    let dir = sample_project();
+    let mut config: toml::Table = std::fs::read_to_string(repo().join("folio.toml")).unwrap().parse().unwrap();
+    config.retain(|key, _| key == "book");
+    std::fs::write(dir.path().join("folio.toml"), toml::to_string(&config).unwrap()).unwrap();
+    dir
+}
+
 pub fn copy_dir(from: &Path, to: &Path) {
     std::fs::create_dir_all(to).unwrap();
     for entry in std::fs::read_dir(from).unwrap() {
