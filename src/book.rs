@@ -194,6 +194,20 @@ pub fn plan(
     plans
 }
 
+/// Warns about notes that no pack holds: they would be in no document.
+pub fn warn_unpacked(corpus: &Corpus, plans: &[DocumentPlan], report: &mut Report) {
+    for note in &corpus.notes {
+        let packed = plans.iter().any(|p| p.kind == Kind::Pack && p.note_ids.contains(&note.id));
+        if !packed {
+            report.push(
+                Diagnostic::warning(format!("note `{}` is in no pack", note.id))
+                    .at(&note.path, 0..0)
+                    .hint("add it to a pack's `notes` or give it one of a pack's `tags` in folio.toml"),
+            );
+        }
+    }
+}
+
 /// Where a note outside a document can be found: the first pack of the run
 /// (in folio.toml order) that holds it, with its page once that is known.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

@@ -229,6 +229,62 @@ impl Report {
         format!("{}, {}", plural(self.error_count(), "error"), plural(self.warning_count(), "warning"))
     }
 
+    /// The diagnostics in folio's JSON schema (see the README): positions as
+    /// 1-based lines and character columns plus byte offsets.
+    pub fn to_json(&self) -> serde_json::Value {
+        let place = |file: &Path, range: &Range<usize>| {
+            let text = self.sources.get(file);
+            let start = text.map(|t| line_col(t, range.start));
+            let end = text.map(|t| line_col(t, range.end));
+            serde_json::json!({
+                "file": display_path(file),
+                "line": start.map(|p| p.line),
+                "column": start.map(|p| p.column),
+                "end_line": end.map(|p| p.line),
+                "end_column": end.map(|p| p.column),
+                "start": range.start,
+                "end": range.end,
+            })
+        };
+        let diagnostics: Vec<serde_json::Value> = self
+            .diagnostics
+            .iter()
+            .map(|d| {
+                let mut value = match (&d.file, &d.range) {
+                    (Some(file), Some(range)) => place(file, range),
+                    (Some(file), None) => serde_json::json!({ "file": display_path(file) }),
+                    _ => serde_json::json!({}),
+                };
+                let related: Vec<serde_json::Value> = d
+                    .related
+                    .iter()
+                    .map(|r| {
+                        let mut value = place(&r.file, &r.range);
+                        value["message"] = r.message.clone().into();
+                        value
+                    })
+                    .collect();
+                value["severity"] = match d.severity {
+                    Severity::Error => "error",
+                    Severity::Warning => "warning",
+                }
+                .into();
+                value["message"] = d.message.clone().into();
+                value["hints"] = d.hints.clone().into();
+                value["related"] = related.into();
+                value
+            })
+            .collect();
+        diagnostics.into()
+    }
+
+    /// Turns every warning into an error (`--deny-warnings`).
+    pub fn deny_warnings(&mut self) {
+        for diagnostic in &mut self.diagnostics {
+            diagnostic.severity = Severity::Error;
+        }
+    }
+
     /// The whole report as plain text (what a non-terminal sees).
     pub fn to_plain_string(&self) -> String {
         let mut buffer = termcolor::NoColor::new(Vec::new());

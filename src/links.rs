@@ -93,6 +93,23 @@ pub fn resolve(corpus: &Corpus, report: &mut Report) -> Graph {
     graph
 }
 
+/// Warns about notes that no other note links to: readers can only find
+/// them through the contents page.
+pub fn warn_orphans(corpus: &Corpus, graph: &Graph, report: &mut Report) {
+    if corpus.notes.len() < 2 {
+        return;
+    }
+    for note in &corpus.notes {
+        if graph.referenced_by(&note.id).is_empty() {
+            report.push(
+                Diagnostic::warning(format!("no other note links to `{}`", note.id))
+                    .at(&note.path, 0..0)
+                    .hint(format!("link to it with [[{}]] or list it in another note's `related`", note.id)),
+            );
+        }
+    }
+}
+
 /// Adds "did you mean `x`?" when a known name is close to `wanted`.
 fn with_suggestion<'a>(
     diagnostic: Diagnostic,

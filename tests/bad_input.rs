@@ -23,7 +23,7 @@ fn unknown_cross_reference_names_file_line_column_and_suggests() {
     assert!(text.contains("error: unknown cross-reference target `betta`"), "{text}");
     assert!(text.contains("┌─ notes/alpha.md:5:5"), "{text}");
     assert!(text.contains("hint: did you mean `beta`?"), "{text}");
-    assert!(text.contains("1 error, 0 warnings"), "{text}");
+    assert!(text.contains("1 error, 2 warnings"), "{text}");
 }
 
 #[test]
@@ -127,7 +127,7 @@ fn every_error_of_a_run_is_reported_with_a_count() {
     for expected in ["`nobody`", "`ghost`", "`#missing`", "unknown front-matter key `mood`"] {
         assert!(text.contains(expected), "{expected} missing from {text}");
     }
-    assert!(text.contains("3 errors, 1 warning"), "{text}");
+    assert!(text.contains("3 errors, 3 warnings"), "{text}");
 }
 
 #[test]

@@ -1,5 +1,6 @@
 //! `folio build`: runs the pipeline stages in order. Orchestration only.
 
+use std::collections::BTreeSet;
 use std::fs::File;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -7,9 +8,9 @@ use std::time::Instant;
 use serde::Serialize;
 
 use crate::book::{DocumentPlan, Kind};
-use crate::diag::Report;
+use crate::diag::{Diagnostic, Report};
 use crate::render::{self, Written};
-use crate::{book, config, links, notes};
+use crate::{book, config, images, links, notes};
 
 #[derive(Debug, Clone, Default)]
 pub struct BuildSettings {
@@ -20,12 +21,16 @@ pub struct BuildSettings {
     pub packs: Vec<String>,
     /// `(k, n)`: build documents k, k+n, k+2n… (1-based) of the full list.
     pub shard: Option<(usize, usize)>,
+    /// Treat warnings as errors.
+    pub deny_warnings: bool,
 }
 
 #[derive(Debug)]
 pub struct BuildOutcome {
     pub report: Report,
     pub written: Vec<Written>,
+    /// Documents not built because their input has errors.
+    pub blocked: Vec<String>,
     /// An error was about writing output, not about the input.
     pub io_failed: bool,
     pub seconds: f64,
@@ -61,49 +66,114 @@ impl BuildOutcome {
     }
 }
 
-/// Builds the chosen documents. Input errors come back in the report: a
-/// document whose own input is sound is still built when another has errors.
-pub fn build(settings: &BuildSettings, on_written: &(dyn Fn(&Written) + Sync)) -> Result<BuildOutcome, BuildError> {
-    let started = Instant::now();
+/// Everything known after validation, before any typesetting.
+pub struct Checked {
+    pub root: PathBuf,
+    pub report: Report,
+    pub corpus: notes::Corpus,
+    /// The documents whose input is sound, after `--pack` and `--shard`.
+    pub plans: Vec<DocumentPlan>,
+    /// Documents left out because their input has errors.
+    pub blocked: Vec<String>,
+}
+
+/// Runs every validation that needs no typesetting and writes nothing.
+pub fn check(settings: &BuildSettings) -> Result<Checked, BuildError> {
     let root = settings.root.canonicalize().map_err(|err| {
         BuildError::Io(std::io::Error::new(
             err.kind(),
             format!("cannot open project folder {}: {err}", settings.root.display()),
         ))
     })?;
-    let out_dir = settings.out.clone().unwrap_or_else(|| root.join("output"));
     let mut report = Report::default();
-    let finish = |mut report: Report, written: Vec<Written>, io_failed: bool| {
-        report.sort();
-        Ok(BuildOutcome { report, written, io_failed, seconds: started.elapsed().as_secs_f64() })
-    };
-
     let config = config::load(&root, &mut report);
     let corpus = notes::load(&root, &mut report);
     let graph = links::resolve(&corpus, &mut report);
+    images::check(&root, &corpus, &mut report);
     let Some(config) = config else {
-        return finish(report, Vec::new(), false);
+        return Ok(Checked { root, report, corpus, plans: Vec::new(), blocked: Vec::new() });
     };
     let project_name = root.file_name().map_or_else(|| "Notes".to_string(), |n| n.to_string_lossy().into_owned());
     let plans = book::plan(&config, &corpus, &graph, &project_name, &mut report);
-    if report.has_errors() {
-        return finish(report, Vec::new(), false);
+    links::warn_orphans(&corpus, &graph, &mut report);
+    if config.packs.iter().any(|p| p.span != (0..0)) {
+        book::warn_unpacked(&corpus, &plans, &mut report);
     }
     let plans = choose(plans, &config, settings)?;
+    if settings.deny_warnings {
+        report.deny_warnings();
+    }
+    let (plans, blocked) = sound_plans(plans, &config, &corpus, &report);
+    report.sort();
+    Ok(Checked { root, report, corpus, plans, blocked })
+}
 
+/// Splits off the documents that would include a note with an error (or
+/// could, when the note could not be read at all), so one broken note does
+/// not stop the packs that do not hold it.
+fn sound_plans(
+    plans: Vec<DocumentPlan>,
+    config: &config::Config,
+    corpus: &notes::Corpus,
+    report: &Report,
+) -> (Vec<DocumentPlan>, Vec<String>) {
+    let error_files: BTreeSet<&Path> =
+        report.diagnostics.iter().filter(|d| d.is_error()).filter_map(|d| d.file.as_deref()).collect();
+    let global = report.diagnostics.iter().any(|d| d.is_error() && d.file.as_deref().is_none_or(|f| f == config.path));
+    // Notes with errors that made it into the corpus, and the ids of files
+    // that did not (their tags are unknown, so any tag-selected pack may
+    // have held them).
+    let bad: BTreeSet<&str> = corpus.notes.iter().filter(|n| error_files.contains(n.path.as_path())).map(|n| n.id.as_str()).collect();
+    let unread: Vec<String> = error_files
+        .iter()
+        .filter(|f| f.extension().is_some_and(|e| e == "md") && !corpus.notes.iter().any(|n| n.path == **f))
+        .filter_map(|f| f.file_stem().map(|s| s.to_string_lossy().into_owned()))
+        .collect();
+    let blocked = |plan: &DocumentPlan| {
+        if global || plan.note_ids.iter().any(|id| bad.contains(id.as_str())) {
+            return true;
+        }
+        let pack = config.packs.iter().find(|p| p.name() == plan.name && plan.kind == Kind::Pack);
+        pack.is_some_and(|pack| {
+            !unread.is_empty() && (!pack.tags.is_empty() || unread.iter().any(|id| pack.notes.iter().any(|p| book::wildcard_match(p.get_ref(), id))))
+        })
+    };
+    let (blocked, sound): (Vec<_>, Vec<_>) = plans.into_iter().partition(|plan| blocked(plan));
+    (sound, blocked.into_iter().map(|plan| plan.output).collect())
+}
+
+/// Builds the chosen documents. Input errors come back in the report: a
+/// document whose own input is sound is still built when another has errors.
+pub fn build(settings: &BuildSettings, on_written: &(dyn Fn(&Written) + Sync)) -> Result<BuildOutcome, BuildError> {
+    let started = Instant::now();
+    let Checked { root, mut report, corpus, plans, blocked } = check(settings)?;
+    let out_dir = settings.out.clone().unwrap_or_else(|| root.join("output"));
+    let finish = |mut report: Report, written: Vec<Written>, io_failed: bool| {
+        report.sort();
+        Ok(BuildOutcome { report, written, blocked, io_failed, seconds: started.elapsed().as_secs_f64() })
+    };
+    if plans.is_empty() {
+        return finish(report, Vec::new(), false);
+    }
     if let Err(err) = std::fs::create_dir_all(&out_dir) {
-        report.push(crate::diag::Diagnostic::error(format!("cannot create the output folder: {err}")).in_file(&out_dir));
+        report.push(Diagnostic::error(format!("cannot create the output folder: {err}")).in_file(&out_dir));
         return finish(report, Vec::new(), true);
     }
     // Held until the manifest is written: a second folio on the same output
     // waits here instead of interleaving its files with ours.
-    let _lock = lock(&out_dir).map_err(BuildError::Io)?;
+    let _lock = match lock(&out_dir) {
+        Ok(lock) => lock,
+        Err(err) => {
+            report.push(Diagnostic::error(format!("cannot write to the output folder: {err}")).in_file(&out_dir));
+            return finish(report, Vec::new(), true);
+        }
+    };
     let base = render::base(&root, &corpus);
     let built = render::build_all(&base, &plans, &corpus, &out_dir, on_written, &mut report);
     let mut io_failed = built.io_failed;
     if !built.written.is_empty() {
         if let Err(err) = write_manifest(&out_dir, &built.written) {
-            report.push(crate::diag::Diagnostic::error(format!("cannot write the manifest: {err}")).in_file(&out_dir));
+            report.push(Diagnostic::error(format!("cannot write the manifest: {err}")).in_file(&out_dir));
             io_failed = true;
         }
     }
@@ -137,12 +207,6 @@ fn lock(out_dir: &Path) -> std::io::Result<File> {
 
 /// `output/manifest.json`: what this run wrote, for CI to check and publish.
 #[derive(Serialize)]
-struct Manifest<'a> {
-    folio_version: &'static str,
-    files: Vec<ManifestEntry<'a>>,
-}
-
-#[derive(Serialize)]
 struct ManifestEntry<'a> {
     path: &'a str,
     pack: &'a str,
@@ -153,22 +217,28 @@ struct ManifestEntry<'a> {
     notes: &'a [String],
 }
 
+/// The manifest's entry for each written file (also used by `--format json`).
+pub fn file_entries(written: &[Written]) -> serde_json::Value {
+    let entries: Vec<ManifestEntry> = written
+        .iter()
+        .map(|w| ManifestEntry {
+            path: &w.output,
+            pack: &w.name,
+            kind: w.kind,
+            pages: w.pages,
+            bytes: w.bytes,
+            sha256: &w.sha256,
+            notes: &w.note_ids,
+        })
+        .collect();
+    serde_json::to_value(entries).expect("the manifest serialises")
+}
+
 fn write_manifest(out_dir: &Path, written: &[Written]) -> std::io::Result<()> {
-    let manifest = Manifest {
-        folio_version: env!("CARGO_PKG_VERSION"),
-        files: written
-            .iter()
-            .map(|w| ManifestEntry {
-                path: &w.output,
-                pack: &w.name,
-                kind: w.kind,
-                pages: w.pages,
-                bytes: w.bytes,
-                sha256: &w.sha256,
-                notes: &w.note_ids,
-            })
-            .collect(),
-    };
+    let manifest = serde_json::json!({
+        "folio_version": env!("CARGO_PKG_VERSION"),
+        "files": file_entries(written),
+    });
     let mut json = serde_json::to_string_pretty(&manifest).expect("the manifest serialises");
     json.push('\n');
     render::write_atomically(&out_dir.join("manifest.json"), json.as_bytes())

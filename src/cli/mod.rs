@@ -10,7 +10,7 @@ use std::process::ExitCode;
 use clap::{Args, Parser, Subcommand};
 use codespan_reporting::term::termcolor::{ColorChoice, StandardStream};
 
-pub use build::{BuildError, BuildOutcome, BuildSettings, build};
+pub use build::{BuildError, BuildOutcome, BuildSettings, Checked, build, check};
 
 use crate::diag::Report;
 
@@ -37,6 +37,21 @@ pub enum Command {
     /// Nothing is written when the input has errors; an earlier PDF is only
     /// ever replaced by a complete new one.
     Build,
+    /// Run every check that needs no typesetting; write nothing.
+    ///
+    /// Reads folio.toml, every note and image, resolves every
+    /// cross-reference and pack, and reports every problem. Fast enough to
+    /// run on every commit.
+    Check,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// Diagnostics with source snippets on stderr.
+    #[default]
+    Human,
+    /// One JSON document on stdout (schema in the README); human output stays on stderr.
+    Json,
 }
 
 #[derive(Debug, Clone, Default, Args)]
@@ -65,6 +80,14 @@ pub struct BuildArgs {
     /// Print only errors and warnings: no progress, no summary line.
     #[arg(long, short = 'q', global = true)]
     pub quiet: bool,
+
+    /// Output format for results and diagnostics.
+    #[arg(long, value_enum, default_value = "human", global = true)]
+    pub format: Format,
+
+    /// Treat warnings as errors (exit code 1, documents with them not built).
+    #[arg(long, global = true)]
+    pub deny_warnings: bool,
 }
 
 fn parse_shard(text: &str) -> Result<(usize, usize), String> {
@@ -85,9 +108,7 @@ pub mod exit {
 
 pub fn run(cli: Cli) -> ExitCode {
     // Every flag is global, so `folio build --out x` and `folio --out x` agree.
-    let args = match cli.command {
-        Some(Command::Build) | None => cli.build,
-    };
+    let args = cli.build;
     if let Some(jobs) = args.jobs {
         if jobs == 0 {
             eprintln!("error: --jobs must be at least 1");
@@ -98,34 +119,81 @@ pub fn run(cli: Cli) -> ExitCode {
         let _ = rayon::ThreadPoolBuilder::new().num_threads(jobs).build_global();
     }
     let settings = BuildSettings {
-        root: args.root.unwrap_or_else(|| PathBuf::from(".")),
-        out: args.out,
-        packs: args.packs,
+        root: args.root.clone().unwrap_or_else(|| PathBuf::from(".")),
+        out: args.out.clone(),
+        packs: args.packs.clone(),
         shard: args.shard,
+        deny_warnings: args.deny_warnings,
     };
-    let progress = Progress::new(args.quiet);
-    let result = build(&settings, &|written| progress.written(written));
-    progress.finish(result.as_ref().map_or(&[], |outcome| outcome.written.as_slice()));
-    match result {
+    let quiet = args.quiet || args.format == Format::Json;
+    let (command, result) = match cli.command {
+        Some(Command::Build) | None => {
+            let progress = Progress::new(quiet);
+            let result = build(&settings, &|written| progress.written(written));
+            progress.finish(result.as_ref().map_or(&[], |outcome| outcome.written.as_slice()));
+            ("build", result)
+        }
+        Some(Command::Check) => {
+            let result = check(&settings).map(|checked| BuildOutcome {
+                report: checked.report,
+                written: Vec::new(),
+                blocked: checked.blocked,
+                io_failed: false,
+                seconds: 0.0,
+            });
+            ("check", result)
+        }
+    };
+    let code = match &result {
+        Ok(outcome) if outcome.report.has_errors() && outcome.io_failed => exit::FAILURE,
+        Ok(outcome) if outcome.report.has_errors() => exit::INPUT_ERRORS,
+        Ok(_) => exit::SUCCESS,
+        Err(BuildError::Usage(_)) => exit::USAGE,
+        Err(BuildError::Io(_)) => exit::FAILURE,
+    };
+    match &result {
         Ok(outcome) => {
             print_report(&outcome.report);
-            if outcome.report.has_errors() {
-                return ExitCode::from(if outcome.io_failed { exit::FAILURE } else { exit::INPUT_ERRORS });
+            for output in &outcome.blocked {
+                eprintln!("not built: {output} (it holds a note with errors)");
             }
-            if !args.quiet {
+            if !quiet && code == exit::SUCCESS && command == "build" {
                 eprintln!("{}", outcome.summary());
             }
-            ExitCode::from(exit::SUCCESS)
         }
-        Err(BuildError::Usage(message)) => {
-            eprintln!("error: {message}");
-            ExitCode::from(exit::USAGE)
+        Err(err) => eprintln!("error: {err}"),
+    }
+    if args.format == Format::Json {
+        println!("{}", json_result(command, code, &result));
+    }
+    ExitCode::from(code)
+}
+
+/// The `--format json` document: schema version 1, see the README.
+fn json_result(command: &str, code: u8, result: &Result<BuildOutcome, BuildError>) -> String {
+    let mut value = serde_json::json!({
+        "version": 1,
+        "command": command,
+        "exit_code": code,
+        "ok": code == exit::SUCCESS,
+    });
+    match result {
+        Ok(outcome) => {
+            value["errors"] = outcome.report.error_count().into();
+            value["warnings"] = outcome.report.warning_count().into();
+            value["diagnostics"] = outcome.report.to_json();
+            if command == "build" {
+                value["files"] = build::file_entries(&outcome.written);
+                value["not_built"] = outcome.blocked.clone().into();
+            }
         }
-        Err(BuildError::Io(err)) => {
-            eprintln!("error: {err}");
-            ExitCode::from(exit::FAILURE)
+        Err(err) => {
+            value["errors"] = 1.into();
+            value["warnings"] = 0.into();
+            value["diagnostics"] = serde_json::json!([{ "severity": "error", "message": err.to_string(), "hints": [], "related": [] }]);
         }
     }
+    serde_json::to_string_pretty(&value).expect("the result serialises")
 }
 
 /// A progress bar on a terminal; one plain line per file otherwise (CI logs).
