@@ -348,3 +348,43 @@ fn span_place(world: &dyn World, span: Span) -> Option<(FileId, Range<usize>)> {
 fn line_end(text: &Arc<str>, offset: usize) -> usize {
     text[offset.min(text.len())..].find('\n').map_or(text.len(), |i| offset + i)
 }
+
+/// Why [`single_note`] gave no document.
+#[derive(Debug)]
+pub enum SingleNoteError {
+    /// The note is invalid (front matter, links, images): a user error.
+    Invalid(Report),
+    /// The note passed validation but Typst failed: a bug in folio.
+    Layout(Report),
+}
+
+/// Runs one note's text through the whole pipeline (front matter, body,
+/// links, images, layout) as `notes/note.md` of the project at `root`,
+/// laid out with `layout`. For tests and the fuzzer: any input either gives
+/// a document or located diagnostics, never a panic.
+pub fn single_note(root: &Path, text: &str, layout: &str) -> Result<PagedDocument, SingleNoteError> {
+    let path = root.join("notes/note.md");
+    let mut report = Report::default();
+    report.sources.insert(&path, text.into());
+    let Some(note) = crate::notes::parse_note(root, &path, text, &mut report) else {
+        return Err(SingleNoteError::Invalid(report));
+    };
+    let corpus = Corpus { notes: vec![note] };
+    let graph = crate::links::resolve(&corpus, &mut report);
+    crate::images::check(root, &corpus, &mut report);
+    if report.has_errors() {
+        return Err(SingleNoteError::Invalid(report));
+    }
+    let config = crate::config::Config {
+        path: root.join(crate::config::CONFIG_FILE),
+        book: crate::config::Book { layout: layout.into(), ..Default::default() },
+        packs: vec![crate::config::Pack::everything()],
+        handouts: Default::default(),
+    };
+    let plans = book::plan(&config, &corpus, &graph, "note", &mut report);
+    let base = base(root, &corpus);
+    match plans.first().and_then(|plan| compile(&base, plan, &corpus, &BTreeMap::new(), &mut report)) {
+        Some(document) => Ok(document),
+        None => Err(SingleNoteError::Layout(report)),
+    }
+}

@@ -5,10 +5,7 @@
 use std::path::Path;
 use std::sync::OnceLock;
 
-use folio::config::{Book, Config, Pack};
-use folio::diag::Report;
-use folio::notes::{Corpus, parse_note};
-use folio::{book, links, render};
+use folio::render;
 use proptest::prelude::*;
 use typst::layout::{Frame, FrameItem};
 
@@ -21,11 +18,7 @@ fn project() -> &'static Path {
         let dir = tempfile::tempdir().unwrap();
         std::fs::create_dir_all(dir.path().join("layouts")).unwrap();
         std::fs::create_dir_all(dir.path().join("notes")).unwrap();
-        std::fs::write(
-            dir.path().join("layouts/plain.typ"),
-            "#let book(data, bodies) = {\n  set page(width: auto, height: auto, margin: 1pt)\n  set text(hyphenate: false)\n  set par(justify: false)\n  for (id, body) in bodies { [#metadata(id)#label(\"folio:note:\" + id)] + body }\n}\n",
-        )
-        .unwrap();
+        std::fs::write(dir.path().join("layouts/plain.typ"), include_str!("fixtures/plain.typ")).unwrap();
         dir
     })
     .path()
@@ -33,25 +26,10 @@ fn project() -> &'static Path {
 
 /// Converts and typesets one note; `Err` carries the diagnostics.
 fn typeset(markdown: &str) -> Result<(String, usize), String> {
-    let root = project();
-    let mut report = Report::default();
     let text = format!("---\ntitle: T\n---\n{markdown}");
-    report.sources.insert(root.join("notes/n.md"), text.as_str().into());
-    let note = parse_note(root, &root.join("notes/n.md"), &text, &mut report).ok_or_else(|| report.to_plain_string())?;
-    let corpus = Corpus { notes: vec![note] };
-    let graph = links::resolve(&corpus, &mut report);
-    if report.has_errors() {
-        return Err(report.to_plain_string());
-    }
-    let config = Config {
-        path: root.join("folio.toml"),
-        book: Book { layout: "plain".into(), ..Book::default() },
-        packs: vec![Pack::everything()],
-        handouts: Default::default(),
-    };
-    let plans = book::plan(&config, &corpus, &graph, "test", &mut report);
-    let base = render::base(root, &corpus);
-    let document = render::compile(&base, &plans[0], &corpus, &Default::default(), &mut report).ok_or_else(|| report.to_plain_string())?;
+    let document = render::single_note(project(), &text, "plain").map_err(|err| match err {
+        render::SingleNoteError::Invalid(report) | render::SingleNoteError::Layout(report) => report.to_plain_string(),
+    })?;
     let mut out = String::new();
     for page in document.pages() {
         frame_text(&page.frame, &mut out);
@@ -137,7 +115,7 @@ proptest! {
         Just("> ".to_string()),
         Just("| a | b |\n|---|:-:|\n| 1 | 2 |\n".to_string()),
         Just("[^1]\n\n[^1]: note #x".to_string()),
-        Just("[[n]]".to_string()),
+        Just("[[note]]".to_string()),
         Just("[link](javascript:alert(1))".to_string()),
         Just("[link](https://example.com/#x)".to_string()),
         Just("<script>#set page(width: 1pt)</script>".to_string()),
