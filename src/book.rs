@@ -174,6 +174,12 @@ pub fn plan(
     let mut plans = Vec::new();
     for pack in &config.packs {
         let ids = select(pack, corpus, &config.path, report);
+        // The implicit pack is only empty when no note could be read, which
+        // has been reported already.
+        let implicit = pack.span == (0..0);
+        if ids.is_empty() && implicit {
+            continue;
+        }
         if ids.is_empty() {
             report.push(
                 Diagnostic::error(format!("pack `{}` contains no notes", pack.name()))

@@ -20,8 +20,8 @@ pub const MAX_ALLOC: u64 = 512 * 1024 * 1024;
 /// Largest image file folio reads, in bytes.
 pub const MAX_FILE: u64 = 100 * 1024 * 1024;
 
-/// Formats Typst embeds as they are.
-const VECTOR: &[&str] = &["svg", "pdf"];
+/// Vector formats Typst embeds as they are (SVG is checked on its own).
+const VECTOR: &[&str] = &["pdf"];
 
 /// Checks every image of every note; problems go into `report`.
 pub fn check(root: &Path, corpus: &Corpus, report: &mut Report) {
@@ -45,6 +45,48 @@ pub fn check(root: &Path, corpus: &Corpus, report: &mut Report) {
     }
 }
 
+/// An SVG must parse, and every file it links to must be in the project:
+/// a drawing may not pull in `/etc/passwd` or anything from the network.
+fn check_svg(root: &Path, real: &Path, path: &str) -> Result<(), String> {
+    let data = std::fs::read(real).map_err(|err| format!("cannot read image `{path}`: {err}"))?;
+    usvg::Tree::from_data(&data, &usvg::Options::default())
+        .map_err(|err| format!("image `{path}` is not a valid SVG: {err}"))?;
+    let text = String::from_utf8_lossy(&data);
+    let folder = real.parent().unwrap_or(root);
+    for link in svg_links(&text) {
+        if link.starts_with('#') || link.starts_with("data:") {
+            continue;
+        }
+        let refused = || format!("image `{path}` links to `{link}`, outside the project; SVGs may only use files in the project");
+        if link.contains("://") || link.starts_with("//") || link.starts_with('/') {
+            return Err(refused());
+        }
+        let target = folder.join(link);
+        match target.canonicalize() {
+            Ok(target) if target.starts_with(root) => {}
+            _ => return Err(refused()),
+        }
+    }
+    Ok(())
+}
+
+/// The values of every `href` attribute (plain or `xlink:`) in an SVG.
+fn svg_links(text: &str) -> Vec<&str> {
+    let mut links = Vec::new();
+    let mut rest = text;
+    while let Some(at) = rest.find("href") {
+        rest = &rest[at + 4..];
+        let after = rest.trim_start();
+        let Some(value) = after.strip_prefix('=') else { continue };
+        let value = value.trim_start();
+        let Some(quote) = value.chars().next().filter(|q| *q == '"' || *q == '\'') else { continue };
+        if let Some(end) = value[1..].find(quote) {
+            links.push(value[1..1 + end].trim());
+        }
+    }
+    links
+}
+
 /// `path` is project-relative and already normalised by the converter.
 fn check_one(root: &Path, path: &str) -> Result<(), String> {
     let full = root.join(path);
@@ -60,6 +102,9 @@ fn check_one(root: &Path, path: &str) -> Result<(), String> {
         return Err(format!("image `{path}` is {} MB; folio reads images up to {} MB", size >> 20, MAX_FILE >> 20));
     }
     let extension = real.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase).unwrap_or_default();
+    if extension == "svg" {
+        return check_svg(root, &real, path);
+    }
     if VECTOR.contains(&extension.as_str()) {
         return Ok(());
     }

@@ -330,6 +330,19 @@ fn locate(world: &DocumentWorld, corpus: &Corpus, diagnostic: &SourceDiagnostic,
         let end = report.sources.get(&path).map_or(offset, |text| line_end(text, offset));
         return Diagnostic { file: Some(path), range: Some(offset..end.max(offset + 1)), ..out };
     }
+    // Images are decoded during layout, where no call trace survives: the
+    // error points into the image file (or the prelude) and names the file.
+    // Point at the note line that uses the image instead.
+    let image_file = places.first().map(|(id, _)| id.vpath().get_with_slash().trim_start_matches('/').to_string());
+    let user = corpus.notes.iter().find_map(|note| {
+        let image = note.body.images.iter().find(|i| {
+            Some(&i.path) == image_file.as_ref() || diagnostic.message.contains(i.path.as_str())
+        })?;
+        Some((note.path.clone(), image.range.clone()))
+    });
+    if let Some((note, at)) = user {
+        return Diagnostic { file: Some(note), range: Some(at), ..out };
+    }
     let Some((id, range)) = places.into_iter().find(|(id, _)| !id.vpath().get_with_slash().starts_with(world::GENERATED_DIR)) else {
         return out.hint("this comes from folio's generated document; please report it");
     };
