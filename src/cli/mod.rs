@@ -2,9 +2,11 @@
 //! exit code.
 
 mod build;
+mod list;
+mod new;
 
 use std::io::IsTerminal;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
@@ -43,6 +45,24 @@ pub enum Command {
     /// cross-reference and pack, and reports every problem. Fast enough to
     /// run on every commit.
     Check,
+    /// Create a starter project in a new or empty folder.
+    ///
+    /// Writes folio.toml (with comments), three example notes showing front
+    /// matter, cross-references, a table, a footnote and an image, and a
+    /// .gitignore for output/.
+    New {
+        /// The folder to create.
+        dir: PathBuf,
+    },
+    /// List the notes (id, title, date, tags, packs) and the packs (notes,
+    /// pages of the last build).
+    List,
+    /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
+    ///
+    /// For bash: `folio completions bash > ~/.local/share/bash-completion/completions/folio`.
+    Completions {
+        shell: clap_complete::Shell,
+    },
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, clap::ValueEnum)]
@@ -56,7 +76,8 @@ pub enum Format {
 
 #[derive(Debug, Clone, Default, Args)]
 pub struct BuildArgs {
-    /// The project folder (holding folio.toml and notes/). Default: the current folder.
+    /// The project folder (holding folio.toml and notes/). Default: the
+    /// nearest folder upwards from here that has folio.toml (or notes/).
     #[arg(long, value_name = "DIR", global = true)]
     pub root: Option<PathBuf>,
 
@@ -118,8 +139,9 @@ pub fn run(cli: Cli) -> ExitCode {
         // fails when something else already set it, which is harmless.
         let _ = rayon::ThreadPoolBuilder::new().num_threads(jobs).build_global();
     }
+    let root = args.root.clone().unwrap_or_else(|| find_root(Path::new(".")));
     let settings = BuildSettings {
-        root: args.root.clone().unwrap_or_else(|| PathBuf::from(".")),
+        root,
         out: args.out.clone(),
         packs: args.packs.clone(),
         shard: args.shard,
@@ -132,6 +154,56 @@ pub fn run(cli: Cli) -> ExitCode {
             let result = build(&settings, &|written| progress.written(written));
             progress.finish(result.as_ref().map_or(&[], |outcome| outcome.written.as_slice()));
             ("build", result)
+        }
+        Some(Command::New { dir }) => {
+            return match new::create(&dir) {
+                Ok(()) => {
+                    if !quiet {
+                        eprintln!("created a folio project in {}; build it with: cd {} && folio", dir.display(), dir.display());
+                    }
+                    ExitCode::from(exit::SUCCESS)
+                }
+                Err(message) => {
+                    eprintln!("error: {message}");
+                    ExitCode::from(exit::USAGE)
+                }
+            };
+        }
+        Some(Command::Completions { shell }) => {
+            let mut command = <Cli as clap::CommandFactory>::command();
+            let mut script = Vec::new();
+            clap_complete::generate(shell, &mut command, "folio", &mut script);
+            // A closed pipe (`| head`) is not an error worth a panic.
+            let _ = std::io::Write::write_all(&mut std::io::stdout(), &script);
+            return ExitCode::from(exit::SUCCESS);
+        }
+        Some(Command::List) => {
+            let result = check(&settings);
+            if let Ok(checked) = &result {
+                let out_dir = settings.out.clone().unwrap_or_else(|| checked.root.join("output"));
+                match args.format {
+                    Format::Json => println!("{}", serde_json::to_string_pretty(&list::json(checked, &out_dir)).expect("serialises")),
+                    Format::Human => print!("{}", list::table(checked, &out_dir)),
+                }
+            }
+            let result = result.map(|checked| BuildOutcome {
+                report: checked.report,
+                written: Vec::new(),
+                blocked: Vec::new(),
+                io_failed: false,
+                seconds: 0.0,
+            });
+            let code = match &result {
+                Ok(outcome) if outcome.report.has_errors() => exit::INPUT_ERRORS,
+                Ok(_) => exit::SUCCESS,
+                Err(BuildError::Usage(_)) => exit::USAGE,
+                Err(BuildError::Io(_)) => exit::FAILURE,
+            };
+            match &result {
+                Ok(outcome) => print_report(&outcome.report),
+                Err(err) => eprintln!("error: {err}"),
+            }
+            return ExitCode::from(code);
         }
         Some(Command::Check) => {
             let result = check(&settings).map(|checked| BuildOutcome {
@@ -167,6 +239,15 @@ pub fn run(cli: Cli) -> ExitCode {
         println!("{}", json_result(command, code, &result));
     }
     ExitCode::from(code)
+}
+
+/// The project root: the nearest folder from `start` upwards holding
+/// folio.toml, else one holding notes/, else `start` itself (as cargo finds
+/// Cargo.toml).
+pub fn find_root(start: &Path) -> PathBuf {
+    let start = start.canonicalize().unwrap_or_else(|_| start.to_path_buf());
+    let with = |marker: &str| start.ancestors().find(|dir| dir.join(marker).exists()).map(Path::to_path_buf);
+    with(crate::config::CONFIG_FILE).or_else(|| with("notes")).unwrap_or(start)
 }
 
 /// The `--format json` document: schema version 1, see the README.
