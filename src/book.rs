@@ -36,6 +36,8 @@ pub struct DocumentPlan {
     pub output: String,
     pub note_ids: Vec<String>,
     pub layout: String,
+    /// PDF standards to conform to (PDF/A, PDF/UA).
+    pub standards: Vec<typst_pdf::PdfStandard>,
     pub data: PackData,
 }
 
@@ -62,17 +64,33 @@ pub struct PackData {
     pub tags: Vec<TagEntry>,
 }
 
+/// Book settings as one document sees them (a pack may override some).
 #[derive(Debug, Clone, Serialize)]
 pub struct BookData {
     pub title: String,
     pub subtitle: Option<String>,
     pub organisation: Option<String>,
     pub date: String,
+    /// The book's own marking.
     pub classification: Option<String>,
+    /// The highest marking of the book and this document's notes: what the
+    /// cover, contents and appendix carry.
+    pub marking: Option<String>,
+    pub classification_levels: Vec<String>,
     pub paper: &'static str,
     pub duplex: bool,
+    /// Extra inner margin for binding, in points.
+    pub binding_offset_pt: f64,
     pub lang: String,
+    pub font: String,
+    pub heading_font: String,
+    pub watermark: Option<String>,
+    pub notes_pages: u32,
 }
+
+/// Fonts the built-in layouts use unless folio.toml names others.
+pub const DEFAULT_FONT: &str = "Libertinus Serif";
+pub const DEFAULT_HEADING_FONT: &str = "Inter";
 
 #[derive(Debug, Clone, Serialize)]
 pub struct PackInfo {
@@ -105,6 +123,7 @@ pub struct CatalogEntry {
     pub summary: Option<String>,
     /// The summary's first sentence, for one-line listings.
     pub brief: Option<String>,
+    pub classification: Option<String>,
     /// Whether the note is in this document (a lookup layouts can afford
     /// for every reference, unlike a search of `notes`).
     pub in_pack: bool,
@@ -137,19 +156,57 @@ pub fn plan(
     report: &mut Report,
 ) -> Vec<DocumentPlan> {
     let date = book_date(&config.book, corpus);
+    let settings = &config.book;
     let book = BookData {
-        title: config.book.title.clone().unwrap_or_else(|| project_name.to_string()),
-        subtitle: config.book.subtitle.clone(),
-        organisation: config.book.organisation.clone(),
+        title: settings.title.clone().unwrap_or_else(|| project_name.to_string()),
+        subtitle: settings.subtitle.clone(),
+        organisation: settings.organisation.clone(),
         date: date.to_string(),
-        classification: config.book.classification.clone(),
-        paper: config.book.paper.typst_name(),
-        duplex: config.book.duplex,
-        lang: config.book.lang.clone(),
+        classification: settings.classification.as_ref().map(|c| c.get_ref().clone()),
+        marking: None,
+        classification_levels: settings.classification_levels.clone(),
+        paper: settings.paper.typst_name(),
+        duplex: settings.duplex,
+        binding_offset_pt: crate::config::length_pt(settings.binding_offset.get_ref()).unwrap_or(0.0),
+        lang: settings.lang.clone(),
+        font: settings.font.as_ref().map_or(DEFAULT_FONT, |f| f.get_ref()).to_string(),
+        heading_font: settings.heading_font.as_ref().map_or(DEFAULT_HEADING_FONT, |f| f.get_ref()).to_string(),
+        watermark: settings.watermark.clone(),
+        notes_pages: settings.notes_pages,
     };
+    for note in &corpus.notes {
+        if let Some((level, at)) = &note.classification {
+            if !settings.classification_levels.contains(level) {
+                report.push(
+                    Diagnostic::error(format!("`{level}` is not one of the classification levels"))
+                        .at(&note.path, at.clone())
+                        .hint(format!("the levels (classification_levels in folio.toml) are: {}", settings.classification_levels.join(", "))),
+                );
+            }
+        }
+    }
     let catalog: BTreeMap<String, CatalogEntry> = corpus.notes.iter().map(|n| (n.id.clone(), catalog_entry(n))).collect();
-    let document = |name: &str, title: Option<String>, kind: Kind, ids: Vec<String>, layout: &str| {
+    let document = |name: &str, title: Option<String>, kind: Kind, ids: Vec<String>, layout: &str, pack: Option<&Pack>| {
         let notes: Vec<NoteData> = ids.iter().filter_map(|id| corpus.get(id)).map(|n| note_data(n, graph)).collect();
+        let mut book = book.clone();
+        if let Some(pack) = pack {
+            book.paper = pack.paper.map_or(book.paper, |p| p.typst_name());
+            book.duplex = pack.duplex.unwrap_or(book.duplex);
+            book.watermark = pack.watermark.clone().or(book.watermark);
+        }
+        // An empty watermark switches the book's off for this pack.
+        book.watermark = book.watermark.filter(|w| !w.trim().is_empty());
+        if let Some(pack) = pack {
+            book.notes_pages = pack.notes_pages.unwrap_or(book.notes_pages);
+        }
+        let levels = &book.classification_levels;
+        let rank = |level: &String| levels.iter().position(|l| l == level);
+        book.marking = book
+            .classification
+            .iter()
+            .chain(notes.iter().filter_map(|n| n.classification.as_ref()))
+            .max_by_key(|level| rank(level))
+            .cloned();
         let mut catalog = catalog.clone();
         for id in &ids {
             if let Some(entry) = catalog.get_mut(id) {
@@ -169,7 +226,8 @@ pub fn plan(
             Kind::Pack => format!("{name}.pdf"),
             Kind::Handout => format!("handouts/{name}.pdf"),
         };
-        DocumentPlan { name: name.to_string(), kind, output, note_ids: ids, layout: layout.to_string(), data }
+        let standards = settings.pdf_standard.0.iter().filter_map(|s| crate::config::parse_standard(s.get_ref())).collect();
+        DocumentPlan { name: name.to_string(), kind, output, note_ids: ids, layout: layout.to_string(), standards, data }
     };
     let mut plans = Vec::new();
     for pack in &config.packs {
@@ -189,12 +247,12 @@ pub fn plan(
             continue;
         }
         let layout = pack.layout.as_deref().unwrap_or(&config.book.layout);
-        plans.push(document(pack.name(), pack.title.clone(), Kind::Pack, ids, layout));
+        plans.push(document(pack.name(), pack.title.clone(), Kind::Pack, ids, layout, Some(pack)));
     }
     if config.handouts.enabled {
         for note in &corpus.notes {
             let title = Some(note.title.clone());
-            plans.push(document(&note.id, title, Kind::Handout, vec![note.id.clone()], &config.handouts.layout));
+            plans.push(document(&note.id, title, Kind::Handout, vec![note.id.clone()], &config.handouts.layout, None));
         }
     }
     plans
@@ -338,7 +396,7 @@ fn note_data(note: &Note, graph: &Graph) -> NoteData {
         authors: note.authors.clone(),
         summary: note.summary.clone(),
         tags: note.tags.clone(),
-        classification: note.classification.clone(),
+        classification: note.classification.as_ref().map(|(level, _)| level.clone()),
         related: note.related.iter().map(|(id, _)| id.clone()).filter(|id| graph.references.contains_key(id)).collect(),
         references: graph.references(&note.id).to_vec(),
         referenced_by: graph.referenced_by(&note.id).to_vec(),
@@ -353,6 +411,7 @@ fn catalog_entry(note: &Note) -> CatalogEntry {
         date: note.date.map(|d| d.to_string()),
         summary: note.summary.clone(),
         brief: note.summary.as_deref().map(brief),
+        classification: note.classification.as_ref().map(|(level, _)| level.clone()),
         in_pack: false,
     }
 }

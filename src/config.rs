@@ -57,8 +57,8 @@ fn default_handout_layout() -> String {
     "handout".into()
 }
 
-#[derive(Debug, Clone, Deserialize, Serialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
 pub struct Book {
     /// Default: the project folder's name.
     pub title: Option<String>,
@@ -66,15 +66,26 @@ pub struct Book {
     pub organisation: Option<String>,
     /// Default: SOURCE_DATE_EPOCH, else the newest note's date; never the clock.
     pub date: Option<toml::Spanned<DateSetting>>,
-    pub classification: Option<String>,
-    #[serde(default)]
+    /// The book's own marking; chapters carry their note's.
+    pub classification: Option<toml::Spanned<String>>,
+    /// Markings from lowest to highest.
+    pub classification_levels: Vec<String>,
     pub paper: Paper,
-    #[serde(default = "default_layout")]
     pub layout: String,
-    #[serde(default)]
     pub duplex: bool,
-    #[serde(default = "default_lang")]
+    /// Extra inner margin for the binding, e.g. "8mm" (duplex books).
+    pub binding_offset: toml::Spanned<String>,
     pub lang: String,
+    /// Body font family; default Libertinus Serif.
+    pub font: Option<toml::Spanned<String>>,
+    /// Heading font family; default Inter.
+    pub heading_font: Option<toml::Spanned<String>>,
+    /// Large diagonal text behind every page, e.g. "DRAFT".
+    pub watermark: Option<String>,
+    /// "a-2b", "a-3b", "ua-1", or a list of one PDF/A level and "ua-1".
+    pub pdf_standard: Standards,
+    /// Ruled pages for participants' notes after each chapter (workshop layout).
+    pub notes_pages: u32,
 }
 
 impl Default for Book {
@@ -85,20 +96,56 @@ impl Default for Book {
             organisation: None,
             date: None,
             classification: None,
+            classification_levels: ["UNCLASSIFIED", "RESTRICTED", "CONFIDENTIAL", "SECRET"].map(String::from).to_vec(),
             paper: Paper::default(),
-            layout: default_layout(),
+            layout: "briefing".into(),
             duplex: false,
-            lang: default_lang(),
+            binding_offset: toml::Spanned::new(0..0, "0mm".into()),
+            lang: "en".into(),
+            font: None,
+            heading_font: None,
+            watermark: None,
+            pdf_standard: Standards::default(),
+            notes_pages: 1,
         }
     }
 }
 
-fn default_layout() -> String {
-    "briefing".into()
+/// One standard or a list of them, each with its place in folio.toml.
+#[derive(Debug, Clone, Default)]
+pub struct Standards(pub Vec<toml::Spanned<String>>);
+
+impl<'de> Deserialize<'de> for Standards {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(untagged, expecting = "a standard such as \"a-2b\" or a list of them")]
+        enum Raw {
+            One(toml::Spanned<String>),
+            Many(Vec<toml::Spanned<String>>),
+        }
+        Ok(Standards(match Raw::deserialize(deserializer)? {
+            Raw::One(one) => vec![one],
+            Raw::Many(many) => many,
+        }))
+    }
 }
 
-fn default_lang() -> String {
-    "en".into()
+/// The PDF standards documented for folio; Typst knows a few more
+/// (`1.7`, `a-2u`, `a-3u`, `a-4` …), which are accepted too.
+pub const STANDARDS: &[&str] = &["a-2b", "a-3b", "ua-1"];
+
+/// A standard's name as Typst spells it.
+pub fn parse_standard(name: &str) -> Option<typst_pdf::PdfStandard> {
+    serde_json::from_value(serde_json::Value::String(name.to_string())).ok()
+}
+
+/// A length as folio.toml writes it (a number and mm, cm, in or pt), in points.
+pub fn length_pt(text: &str) -> Option<f64> {
+    let text = text.trim();
+    [("mm", 72.0 / 25.4), ("cm", 72.0 / 2.54), ("in", 72.0), ("pt", 1.0)].iter().find_map(|(unit, factor)| {
+        let number: f64 = text.strip_suffix(unit)?.trim().parse().ok()?;
+        (0.0..=100.0).contains(&number).then_some(number * factor)
+    })
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize)]
@@ -154,6 +201,10 @@ pub struct Pack {
     pub include_related: bool,
     /// Overrides `[book] layout` for this pack.
     pub layout: Option<String>,
+    pub paper: Option<Paper>,
+    pub duplex: Option<bool>,
+    pub watermark: Option<String>,
+    pub notes_pages: Option<u32>,
     /// Byte range of the `[[pack]]` table in folio.toml.
     #[serde(skip)]
     pub span: Range<usize>,
@@ -169,6 +220,10 @@ impl Pack {
             tags: Vec::new(),
             include_related: false,
             layout: None,
+            paper: None,
+            duplex: None,
+            watermark: None,
+            notes_pages: None,
             span: 0..0,
         }
     }
@@ -256,8 +311,48 @@ pub fn parse(path: &Path, text: &str, report: &mut Report) -> Option<Config> {
             ok = false;
         }
     }
+    ok &= check_book(path, &file.book, report);
     let packs = if packs.is_empty() { vec![Pack::everything()] } else { packs };
     ok.then(|| Config { path: path.to_path_buf(), book: file.book, packs, handouts: file.handouts })
+}
+
+/// Values that parse but make no sense: unknown markings, lengths, standards.
+fn check_book(path: &Path, book: &Book, report: &mut Report) -> bool {
+    let mut ok = true;
+    let mut error = |diagnostic: Diagnostic| {
+        report.push(diagnostic);
+        ok = false;
+    };
+    if let Some(level) = &book.classification {
+        if !book.classification_levels.contains(level.get_ref()) {
+            error(
+                Diagnostic::error(format!("`{}` is not one of the classification levels", level.get_ref()))
+                    .at(path, level.span())
+                    .hint(format!("the levels are: {}", book.classification_levels.join(", "))),
+            );
+        }
+    }
+    if length_pt(book.binding_offset.get_ref()).is_none() {
+        error(
+            Diagnostic::error(format!("`{}` is not a length", book.binding_offset.get_ref()))
+                .at(path, book.binding_offset.span())
+                .hint("write a number and a unit, e.g. \"8mm\", \"0.3in\" or \"10pt\""),
+        );
+    }
+    for standard in &book.pdf_standard.0 {
+        if parse_standard(standard.get_ref()).is_none() {
+            error(
+                Diagnostic::error(format!("`{}` is not a PDF standard folio produces", standard.get_ref()))
+                    .at(path, standard.span())
+                    .hint(format!("use one of: {}", STANDARDS.join(", "))),
+            );
+        }
+    }
+    let archival = book.pdf_standard.0.iter().filter(|s| s.get_ref().starts_with("a-")).count();
+    if archival > 1 {
+        error(Diagnostic::error("only one PDF/A level can be chosen at a time").at(path, book.pdf_standard.0[1].span()));
+    }
+    ok
 }
 
 /// Pack and layout names become file names: `[a-z0-9][a-z0-9-]*`.

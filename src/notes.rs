@@ -37,7 +37,8 @@ pub struct Note {
     /// `related` ids with the byte range of each in the file.
     pub related: Vec<(String, Range<usize>)>,
     pub order: Option<i64>,
-    pub classification: Option<String>,
+    /// The note's marking, with the place of its key in the file.
+    pub classification: Option<(String, Range<usize>)>,
     /// Byte offset of the body in the file; converter ranges are shifted by it.
     pub body_offset: usize,
     pub body: Converted,
@@ -269,7 +270,10 @@ pub fn parse_note(root: &Path, path: &Path, text: &str, report: &mut Report) -> 
         tags: meta.tags.into_vec(),
         related,
         order: meta.order,
-        classification: meta.classification,
+        classification: meta.classification.map(|level| {
+            let at = front.as_ref().and_then(|f| f.locate_key(text, "classification")).unwrap_or(0..0);
+            (level, at)
+        }),
         body_offset,
         body,
     })

@@ -18,14 +18,14 @@ use typst::utils::PicoStr;
 use typst::syntax::{FileId, Span};
 use typst::{World, WorldExt};
 use typst_layout::PagedDocument;
-use typst_pdf::{PdfOptions, Timestamp};
+use typst_pdf::{PdfOptions, PdfStandards, Timestamp};
 
 use crate::book::{self, DocumentPlan, Elsewhere, Kind};
 use crate::config::Date;
 use crate::diag::{Diagnostic, Report, Severity};
 use crate::markup::{self, escape};
 use crate::notes::Corpus;
-use crate::world::{self, Base, DocumentWorld};
+use crate::world::{self, Base, DocumentWorld, Fonts};
 
 /// Every converted body starts with this line; offsets past it map to the note.
 pub const NOTE_PRELUDE: &str = "#import \"/layouts/prelude.typ\": *\n";
@@ -45,8 +45,8 @@ pub struct Written {
 }
 
 /// The shared Typst base for a corpus: fonts, library, every note's body.
-pub fn base(root: &Path, corpus: &Corpus) -> Base {
-    let mut base = Base::new(root);
+pub fn base(root: &Path, corpus: &Corpus, fonts: Fonts) -> Base {
+    let mut base = Base::new(root, fonts);
     for note in &corpus.notes {
         base.add_generated(&world::note_path(&note.id), format!("{NOTE_PRELUDE}{}", note.body.typst));
     }
@@ -136,7 +136,19 @@ pub fn export(
 ) -> Option<Vec<u8>> {
     let date = book_date(plan);
     let timestamp = Datetime::from_ymd_hms(date.year, date.month, date.day, 0, 0, 0).map(Timestamp::new_utc);
-    let options = PdfOptions { ident: Smart::Custom(plan.output.clone()), timestamp, ..PdfOptions::default() };
+    let standards = match PdfStandards::new(&plan.standards) {
+        Ok(standards) => standards,
+        Err(err) => {
+            let mut diagnostic = Diagnostic::error(format!("these PDF standards cannot be combined: {}", err.message()));
+            for hint in err.hints() {
+                diagnostic = diagnostic.hint(hint.to_string());
+            }
+            report.push(diagnostic);
+            return None;
+        }
+    };
+    let options =
+        PdfOptions { ident: Smart::Custom(plan.output.clone()), timestamp, standards, ..PdfOptions::default() };
     match typst_pdf::pdf(document, &options) {
         Ok(pdf) => Some(pdf),
         Err(errors) => {
@@ -395,7 +407,7 @@ pub fn single_note(root: &Path, text: &str, layout: &str) -> Result<PagedDocumen
         handouts: Default::default(),
     };
     let plans = book::plan(&config, &corpus, &graph, "note", &mut report);
-    let base = base(root, &corpus);
+    let base = base(root, &corpus, Fonts::load(root));
     match plans.first().and_then(|plan| compile(&base, plan, &corpus, &BTreeMap::new(), &mut report)) {
         Some(document) => Ok(document),
         None => Err(SingleNoteError::Layout(report)),

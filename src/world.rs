@@ -33,6 +33,7 @@ pub const BUILTIN_LAYOUTS: &[(&str, &str)] = &[
     ("briefing", include_str!("../layouts/briefing.typ")),
     ("prelude", include_str!("../layouts/prelude.typ")),
     ("handout", include_str!("../layouts/handout.typ")),
+    ("workshop", include_str!("../layouts/workshop.typ")),
 ];
 
 /// Fonts compiled into the binary besides Typst's own.
@@ -62,24 +63,16 @@ pub struct FontOrigin {
     pub source: String,
 }
 
-/// Everything shared by all documents of a run.
-pub struct Base {
-    root: PathBuf,
-    library: LazyHash<Library>,
-    book: LazyHash<FontBook>,
+/// Every font folio can use: Typst's embedded fonts, folio's own embedded
+/// fonts, then the project's `fonts/` folder. Never the system's.
+#[derive(Clone)]
+pub struct Fonts {
     fonts: Vec<Font>,
     origins: Vec<FontOrigin>,
-    /// Converted note bodies and other generated sources, by file id.
-    generated: HashMap<FileId, Source>,
-    /// Files read from the project, kept so every document reads each once.
-    disk: Mutex<HashMap<FileId, FileResult<Bytes>>>,
-    sources: Mutex<HashMap<FileId, FileResult<Source>>>,
 }
 
-impl Base {
-    /// Loads fonts (embedded, then the project's `fonts/`) and the library.
-    pub fn new(root: &Path) -> Self {
-        let root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
+impl Fonts {
+    pub fn load(root: &Path) -> Self {
         let mut fonts = Vec::new();
         let mut origins = Vec::new();
         let mut add = |data: Bytes, source: &str| {
@@ -94,19 +87,55 @@ impl Base {
         for data in BUNDLED_FONTS {
             add(Bytes::new(*data), "embedded (folio)");
         }
-        for path in project_font_files(&root) {
+        for path in project_font_files(root) {
             let Ok(data) = std::fs::read(&path) else { continue };
             if BUNDLED_FONTS.iter().any(|bundled| *bundled == data.as_slice()) {
                 continue;
             }
-            let shown = path.strip_prefix(&root).unwrap_or(&path).display().to_string();
+            let shown = path.strip_prefix(root).unwrap_or(&path).display().to_string();
             add(Bytes::new(data), &shown);
         }
+        Self { fonts, origins }
+    }
+
+    /// Each font face and where it comes from, in load order.
+    pub fn origins(&self) -> &[FontOrigin] {
+        &self.origins
+    }
+
+    pub fn has_family(&self, family: &str) -> bool {
+        self.origins.iter().any(|f| f.family.eq_ignore_ascii_case(family))
+    }
+
+    /// Family names, each once, sorted.
+    pub fn families(&self) -> Vec<&str> {
+        let mut families: Vec<&str> = self.origins.iter().map(|f| f.family.as_str()).collect();
+        families.sort_unstable();
+        families.dedup();
+        families
+    }
+}
+
+/// Everything shared by all documents of a run.
+pub struct Base {
+    root: PathBuf,
+    library: LazyHash<Library>,
+    book: LazyHash<FontBook>,
+    fonts: Vec<Font>,
+    /// Converted note bodies and other generated sources, by file id.
+    generated: HashMap<FileId, Source>,
+    /// Files read from the project, kept so every document reads each once.
+    disk: Mutex<HashMap<FileId, FileResult<Bytes>>>,
+    sources: Mutex<HashMap<FileId, FileResult<Source>>>,
+}
+
+impl Base {
+    pub fn new(root: &Path, fonts: Fonts) -> Self {
+        let root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
         Self {
-            book: LazyHash::new(FontBook::from_fonts(&fonts)),
+            book: LazyHash::new(FontBook::from_fonts(&fonts.fonts)),
             library: LazyHash::new(Library::builder().build()),
-            fonts,
-            origins,
+            fonts: fonts.fonts,
             root,
             generated: HashMap::new(),
             disk: Mutex::new(HashMap::new()),
@@ -116,14 +145,6 @@ impl Base {
 
     pub fn root(&self) -> &Path {
         &self.root
-    }
-
-    pub fn fonts(&self) -> &[FontOrigin] {
-        &self.origins
-    }
-
-    pub fn has_family(&self, family: &str) -> bool {
-        self.origins.iter().any(|f| f.family.eq_ignore_ascii_case(family))
     }
 
     /// Serves `text` at the virtual `path` to every document.

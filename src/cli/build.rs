@@ -10,6 +10,7 @@ use serde::Serialize;
 use crate::book::{DocumentPlan, Kind};
 use crate::diag::{Diagnostic, Report};
 use crate::render::{self, Written};
+use crate::world::Fonts;
 use crate::{book, config, images, links, notes};
 
 #[derive(Debug, Clone, Default)]
@@ -23,6 +24,8 @@ pub struct BuildSettings {
     pub shard: Option<(usize, usize)>,
     /// Treat warnings as errors.
     pub deny_warnings: bool,
+    /// PDF standards that replace folio.toml's `pdf_standard`.
+    pub pdf_standards: Vec<String>,
 }
 
 #[derive(Debug)]
@@ -69,6 +72,7 @@ impl BuildOutcome {
 /// Everything known after validation, before any typesetting.
 pub struct Checked {
     pub root: PathBuf,
+    pub fonts: Fonts,
     pub report: Report,
     pub corpus: notes::Corpus,
     /// The documents whose input is sound, after `--pack` and `--shard`.
@@ -87,11 +91,15 @@ pub fn check(settings: &BuildSettings) -> Result<Checked, BuildError> {
     })?;
     let mut report = Report::default();
     let config = config::load(&root, &mut report);
+    let fonts = Fonts::load(&root);
+    if let Some(config) = &config {
+        check_fonts(config, &fonts, &mut report);
+    }
     let corpus = notes::load(&root, &mut report);
     let graph = links::resolve(&corpus, &mut report);
     images::check(&root, &corpus, &mut report);
     let Some(config) = config else {
-        return Ok(Checked { root, report, corpus, plans: Vec::new(), blocked: Vec::new() });
+        return Ok(Checked { root, fonts, report, corpus, plans: Vec::new(), blocked: Vec::new() });
     };
     let project_name = root.file_name().map_or_else(|| "Notes".to_string(), |n| n.to_string_lossy().into_owned());
     let plans = book::plan(&config, &corpus, &graph, &project_name, &mut report);
@@ -99,13 +107,39 @@ pub fn check(settings: &BuildSettings) -> Result<Checked, BuildError> {
     if config.packs.iter().any(|p| p.span != (0..0)) {
         book::warn_unpacked(&corpus, &plans, &mut report);
     }
-    let plans = choose(plans, &config, settings)?;
+    let mut plans = choose(plans, &config, settings)?;
+    if !settings.pdf_standards.is_empty() {
+        let mut standards = Vec::new();
+        for name in &settings.pdf_standards {
+            let standard = config::parse_standard(name).ok_or_else(|| {
+                BuildError::Usage(format!("`{name}` is not a PDF standard; use one of: {}", config::STANDARDS.join(", ")))
+            })?;
+            standards.push(standard);
+        }
+        plans.iter_mut().for_each(|plan| plan.standards = standards.clone());
+    }
     if settings.deny_warnings {
         report.deny_warnings();
     }
     let (plans, blocked) = sound_plans(plans, &config, &corpus, &report);
     report.sort();
-    Ok(Checked { root, report, corpus, plans, blocked })
+    Ok(Checked { root, fonts, report, corpus, plans, blocked })
+}
+
+/// A font named in folio.toml must exist: no silent fallback.
+fn check_fonts(config: &config::Config, fonts: &Fonts, report: &mut Report) {
+    for family in [&config.book.font, &config.book.heading_font].into_iter().flatten() {
+        if !fonts.has_family(family.get_ref()) {
+            report.push(
+                Diagnostic::error(format!("font `{}` is not available", family.get_ref()))
+                    .at(&config.path, family.span())
+                    .hint(format!(
+                        "put its .ttf/.otf files in fonts/, or use one of: {} (see `folio fonts`)",
+                        fonts.families().join(", ")
+                    )),
+            );
+        }
+    }
 }
 
 /// Splits off the documents that would include a note with an error (or
@@ -146,7 +180,7 @@ fn sound_plans(
 /// document whose own input is sound is still built when another has errors.
 pub fn build(settings: &BuildSettings, on_written: &(dyn Fn(&Written) + Sync)) -> Result<BuildOutcome, BuildError> {
     let started = Instant::now();
-    let Checked { root, mut report, corpus, plans, blocked } = check(settings)?;
+    let Checked { root, fonts, mut report, corpus, plans, blocked } = check(settings)?;
     let out_dir = settings.out.clone().unwrap_or_else(|| root.join("output"));
     let finish = |mut report: Report, written: Vec<Written>, io_failed: bool| {
         report.sort();
@@ -168,7 +202,7 @@ pub fn build(settings: &BuildSettings, on_written: &(dyn Fn(&Written) + Sync)) -
             return finish(report, Vec::new(), true);
         }
     };
-    let base = render::base(&root, &corpus);
+    let base = render::base(&root, &corpus, fonts);
     let built = render::build_all(&base, &plans, &corpus, &out_dir, on_written, &mut report);
     let mut io_failed = built.io_failed;
     if !built.written.is_empty() {

@@ -109,6 +109,11 @@ pub struct BuildArgs {
     /// Treat warnings as errors (exit code 1, documents with them not built).
     #[arg(long, global = true)]
     pub deny_warnings: bool,
+
+    /// Produce PDF/A or PDF/UA: a-2b, a-3b, ua-1 (repeatable; replaces
+    /// folio.toml's pdf_standard).
+    #[arg(long = "pdf-standard", value_name = "STANDARD", value_delimiter = ',', global = true)]
+    pub pdf_standards: Vec<String>,
 }
 
 fn parse_shard(text: &str) -> Result<(usize, usize), String> {
@@ -146,6 +151,7 @@ pub fn run(cli: Cli) -> ExitCode {
         packs: args.packs.clone(),
         shard: args.shard,
         deny_warnings: args.deny_warnings,
+        pdf_standards: args.pdf_standards.clone(),
     };
     let quiet = args.quiet || args.format == Format::Json;
     let (command, result) = match cli.command {
