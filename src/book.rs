@@ -226,7 +226,7 @@ pub fn plan(
             Kind::Pack => format!("{name}.pdf"),
             Kind::Handout => format!("handouts/{name}.pdf"),
         };
-        let standards = settings.pdf_standard.0.iter().filter_map(|s| crate::config::parse_standard(s.get_ref())).collect();
+        let standards = settings.pdf_standard.get_ref().0.iter().filter_map(|s| crate::config::parse_standard(s)).collect();
         DocumentPlan { name: name.to_string(), kind, output, note_ids: ids, layout: layout.to_string(), standards, data }
     };
     let mut plans = Vec::new();

@@ -83,7 +83,7 @@ pub struct Book {
     /// Large diagonal text behind every page, e.g. "DRAFT".
     pub watermark: Option<String>,
     /// "a-2b", "a-3b", "ua-1", or a list of one PDF/A level and "ua-1".
-    pub pdf_standard: Standards,
+    pub pdf_standard: toml::Spanned<Standards>,
     /// Ruled pages for participants' notes after each chapter (workshop layout).
     pub notes_pages: u32,
 }
@@ -105,23 +105,23 @@ impl Default for Book {
             font: None,
             heading_font: None,
             watermark: None,
-            pdf_standard: Standards::default(),
+            pdf_standard: toml::Spanned::new(0..0, Standards::default()),
             notes_pages: 1,
         }
     }
 }
 
-/// One standard or a list of them, each with its place in folio.toml.
+/// One standard or a list of them.
 #[derive(Debug, Clone, Default)]
-pub struct Standards(pub Vec<toml::Spanned<String>>);
+pub struct Standards(pub Vec<String>);
 
 impl<'de> Deserialize<'de> for Standards {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         #[derive(Deserialize)]
         #[serde(untagged, expecting = "a standard such as \"a-2b\" or a list of them")]
         enum Raw {
-            One(toml::Spanned<String>),
-            Many(Vec<toml::Spanned<String>>),
+            One(String),
+            Many(Vec<String>),
         }
         Ok(Standards(match Raw::deserialize(deserializer)? {
             Raw::One(one) => vec![one],
@@ -339,18 +339,18 @@ fn check_book(path: &Path, book: &Book, report: &mut Report) -> bool {
                 .hint("write a number and a unit, e.g. \"8mm\", \"0.3in\" or \"10pt\""),
         );
     }
-    for standard in &book.pdf_standard.0 {
-        if parse_standard(standard.get_ref()).is_none() {
+    let standards = &book.pdf_standard.get_ref().0;
+    for standard in standards {
+        if parse_standard(standard).is_none() {
             error(
-                Diagnostic::error(format!("`{}` is not a PDF standard folio produces", standard.get_ref()))
-                    .at(path, standard.span())
+                Diagnostic::error(format!("`{standard}` is not a PDF standard folio produces"))
+                    .at(path, book.pdf_standard.span())
                     .hint(format!("use one of: {}", STANDARDS.join(", "))),
             );
         }
     }
-    let archival = book.pdf_standard.0.iter().filter(|s| s.get_ref().starts_with("a-")).count();
-    if archival > 1 {
-        error(Diagnostic::error("only one PDF/A level can be chosen at a time").at(path, book.pdf_standard.0[1].span()));
+    if standards.iter().filter(|s| s.starts_with("a-")).count() > 1 {
+        error(Diagnostic::error("only one PDF/A level can be chosen at a time").at(path, book.pdf_standard.span()));
     }
     ok
 }

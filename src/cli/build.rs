@@ -109,13 +109,8 @@ pub fn check(settings: &BuildSettings) -> Result<Checked, BuildError> {
     }
     let mut plans = choose(plans, &config, settings)?;
     if !settings.pdf_standards.is_empty() {
-        let mut standards = Vec::new();
-        for name in &settings.pdf_standards {
-            let standard = config::parse_standard(name).ok_or_else(|| {
-                BuildError::Usage(format!("`{name}` is not a PDF standard; use one of: {}", config::STANDARDS.join(", ")))
-            })?;
-            standards.push(standard);
-        }
+        // The command line checked the names already.
+        let standards: Vec<_> = settings.pdf_standards.iter().filter_map(|name| config::parse_standard(name)).collect();
         plans.iter_mut().for_each(|plan| plan.standards = standards.clone());
     }
     if settings.deny_warnings {

@@ -57,11 +57,27 @@ pub enum Command {
     /// List the notes (id, title, date, tags, packs) and the packs (notes,
     /// pages of the last build).
     List,
+    /// List every font folio can use and where it comes from.
+    Fonts,
+    /// Work with layouts.
+    #[command(subcommand)]
+    Layout(LayoutCommand),
     /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
     ///
     /// For bash: `folio completions bash > ~/.local/share/bash-completion/completions/folio`.
     Completions {
         shell: clap_complete::Shell,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum LayoutCommand {
+    /// Copy a built-in layout into layouts/ so it can be edited; the copy
+    /// then replaces the built-in for this project.
+    Export {
+        /// briefing, workshop, handout or prelude.
+        #[arg(default_value = "briefing")]
+        name: String,
     },
 }
 
@@ -112,8 +128,15 @@ pub struct BuildArgs {
 
     /// Produce PDF/A or PDF/UA: a-2b, a-3b, ua-1 (repeatable; replaces
     /// folio.toml's pdf_standard).
-    #[arg(long = "pdf-standard", value_name = "STANDARD", value_delimiter = ',', global = true)]
+    #[arg(long = "pdf-standard", value_name = "STANDARD", value_delimiter = ',', value_parser = parse_standard_name, global = true)]
     pub pdf_standards: Vec<String>,
+}
+
+fn parse_standard_name(text: &str) -> Result<String, String> {
+    match crate::config::parse_standard(text) {
+        Some(_) => Ok(text.to_string()),
+        None => Err(format!("use one of: {}", crate::config::STANDARDS.join(", "))),
+    }
 }
 
 fn parse_shard(text: &str) -> Result<(usize, usize), String> {
@@ -166,6 +189,31 @@ pub fn run(cli: Cli) -> ExitCode {
                 Ok(()) => {
                     if !quiet {
                         eprintln!("created a folio project in {}; build it with: cd {} && folio", dir.display(), dir.display());
+                    }
+                    ExitCode::from(exit::SUCCESS)
+                }
+                Err(message) => {
+                    eprintln!("error: {message}");
+                    ExitCode::from(exit::USAGE)
+                }
+            };
+        }
+        Some(Command::Fonts) => {
+            let fonts = crate::world::Fonts::load(&settings.root);
+            let mut rows: Vec<(&str, &str)> =
+                fonts.origins().iter().map(|f| (f.family.as_str(), f.source.as_str())).collect();
+            rows.dedup();
+            let width = rows.iter().map(|(family, _)| family.chars().count()).max().unwrap_or(0);
+            for (family, source) in rows {
+                println!("{family:<width$}  {source}");
+            }
+            return ExitCode::from(exit::SUCCESS);
+        }
+        Some(Command::Layout(LayoutCommand::Export { name })) => {
+            return match export_layout(&settings.root, &name) {
+                Ok(path) => {
+                    if !quiet {
+                        eprintln!("wrote {}; edit it there, it now replaces the built-in `{name}`", crate::diag::display_path(&path));
                     }
                     ExitCode::from(exit::SUCCESS)
                 }
@@ -245,6 +293,21 @@ pub fn run(cli: Cli) -> ExitCode {
         println!("{}", json_result(command, code, &result));
     }
     ExitCode::from(code)
+}
+
+/// Copies the built-in layout `name` to `<root>/layouts/<name>.typ`.
+fn export_layout(root: &Path, name: &str) -> Result<PathBuf, String> {
+    let Some((_, text)) = crate::world::BUILTIN_LAYOUTS.iter().find(|(n, _)| *n == name) else {
+        let names: Vec<&str> = crate::world::BUILTIN_LAYOUTS.iter().map(|(n, _)| *n).collect();
+        return Err(format!("there is no built-in layout `{name}`; the built-ins are: {}", names.join(", ")));
+    };
+    let path = root.join("layouts").join(format!("{name}.typ"));
+    if path.exists() {
+        return Err(format!("{} exists already; folio will not overwrite it", crate::diag::display_path(&path)));
+    }
+    std::fs::create_dir_all(root.join("layouts")).map_err(|err| format!("cannot create layouts/: {err}"))?;
+    crate::render::write_atomically(&path, text.as_bytes()).map_err(|err| format!("cannot write {}: {err}", path.display()))?;
+    Ok(path)
 }
 
 /// The project root: the nearest folder from `start` upwards holding
