@@ -38,6 +38,8 @@ pub struct DocumentPlan {
     pub layout: String,
     /// PDF standards to conform to (PDF/A, PDF/UA).
     pub standards: Vec<typst_pdf::PdfStandard>,
+    /// How the document's images are prepared.
+    pub images: ImageTarget,
     pub data: PackData,
 }
 
@@ -62,6 +64,16 @@ pub struct PackData {
     pub catalog: BTreeMap<String, CatalogEntry>,
     /// Tags of this document's notes, alphabetically, with their notes.
     pub tags: Vec<TagEntry>,
+}
+
+/// The resolution and width a document's images are prepared for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct ImageTarget {
+    pub variant: crate::config::Variant,
+    pub dpi: u32,
+    /// The text width in hundredths of an inch (an integer, so the target
+    /// can be a map key and part of a cache key).
+    pub width_centi_in: u32,
 }
 
 /// Book settings as one document sees them (a pack may override some).
@@ -227,7 +239,17 @@ pub fn plan(
             Kind::Handout => format!("handouts/{name}.pdf"),
         };
         let standards = settings.pdf_standard.get_ref().0.iter().filter_map(|s| crate::config::parse_standard(s)).collect();
-        DocumentPlan { name: name.to_string(), kind, output, note_ids: ids, layout: layout.to_string(), standards, data }
+        let variant = pack.and_then(|p| p.variant).unwrap_or(settings.variant);
+        let paper = pack.and_then(|p| p.paper).unwrap_or(settings.paper);
+        let images = ImageTarget {
+            variant,
+            dpi: match variant {
+                crate::config::Variant::Print => settings.image_dpi,
+                crate::config::Variant::Screen => settings.image_dpi.min(150),
+            },
+            width_centi_in: (paper.text_width_in() * 100.0).round() as u32,
+        };
+        DocumentPlan { name: name.to_string(), kind, output, note_ids: ids, layout: layout.to_string(), standards, images, data }
     };
     let mut plans = Vec::new();
     for pack in &config.packs {

@@ -86,6 +86,19 @@ pub struct Book {
     pub pdf_standard: toml::Spanned<Standards>,
     /// Ruled pages for participants' notes after each chapter (workshop layout).
     pub notes_pages: u32,
+    /// Resolution images are prepared for in print PDFs (screen: 150).
+    pub image_dpi: u32,
+    /// "print" (default) or "screen": smaller images for reading on screen.
+    pub variant: Variant,
+}
+
+/// What a document's images are prepared for.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Deserialize, Serialize, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum Variant {
+    #[default]
+    Print,
+    Screen,
 }
 
 impl Default for Book {
@@ -107,6 +120,8 @@ impl Default for Book {
             watermark: None,
             pdf_standard: toml::Spanned::new(0..0, Standards::default()),
             notes_pages: 1,
+            image_dpi: 300,
+            variant: Variant::Print,
         }
     }
 }
@@ -158,6 +173,17 @@ pub enum Paper {
 }
 
 impl Paper {
+    /// Width of the text block of the built-in layouts, in inches: the
+    /// widest an image can print.
+    pub fn text_width_in(self) -> f64 {
+        let (paper_mm, margins_mm) = match self {
+            Paper::A4 => (210.0, 46.0),
+            Paper::UsLetter => (215.9, 46.0),
+            Paper::A5 => (148.0, 46.0),
+        };
+        (paper_mm - margins_mm) / 25.4
+    }
+
     /// The name Typst's `page(paper: ..)` knows it by.
     pub fn typst_name(self) -> &'static str {
         match self {
@@ -205,6 +231,7 @@ pub struct Pack {
     pub duplex: Option<bool>,
     pub watermark: Option<String>,
     pub notes_pages: Option<u32>,
+    pub variant: Option<Variant>,
     /// Byte range of the `[[pack]]` table in folio.toml.
     #[serde(skip)]
     pub span: Range<usize>,
@@ -224,6 +251,7 @@ impl Pack {
             duplex: None,
             watermark: None,
             notes_pages: None,
+            variant: None,
             span: 0..0,
         }
     }
@@ -331,6 +359,9 @@ fn check_book(path: &Path, book: &Book, report: &mut Report) -> bool {
                     .hint(format!("the levels are: {}", book.classification_levels.join(", "))),
             );
         }
+    }
+    if !(72..=1200).contains(&book.image_dpi) {
+        error(Diagnostic::error(format!("image_dpi {} is outside 72–1200", book.image_dpi)).in_file(path));
     }
     if length_pt(book.binding_offset.get_ref()).is_none() {
         error(

@@ -5,13 +5,20 @@
 //! declares 60000×60000 pixels is refused from its header, without
 //! allocating its pixels.
 
+use std::io::Cursor;
 use std::path::Path;
 
-use image::{ImageReader, Limits};
+use image::codecs::jpeg::JpegEncoder;
+use image::metadata::Orientation;
+use image::{DynamicImage, ImageDecoder, ImageFormat, ImageReader, Limits, imageops};
 use rayon::prelude::*;
+use sha2::{Digest, Sha256};
 
+use crate::book::ImageTarget;
+use crate::config::Variant;
 use crate::diag::{Diagnostic, Report};
 use crate::notes::Corpus;
+use crate::render::write_atomically;
 
 /// Largest width or height folio accepts, in pixels.
 pub const MAX_SIDE: u32 = 20_000;
@@ -23,17 +30,38 @@ pub const MAX_FILE: u64 = 100 * 1024 * 1024;
 /// Vector formats Typst embeds as they are (SVG is checked on its own).
 const VECTOR: &[&str] = &["pdf"];
 
-/// Checks every image of every note; problems go into `report`.
-pub fn check(root: &Path, corpus: &Corpus, report: &mut Report) {
+/// Checks every image of every note; problems go into `report`. For each
+/// print target, an image that will print below [`MIN_PRINT_DPI`] gets a
+/// warning.
+pub fn check(root: &Path, corpus: &Corpus, targets: &[ImageTarget], report: &mut Report) {
     let root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
     let refs: Vec<_> = corpus.notes.iter().flat_map(|note| note.body.images.iter().map(move |image| (note, image))).collect();
-    let problems: Vec<Diagnostic> = refs
+    let results: Vec<Vec<Diagnostic>> = refs
         .par_iter()
-        .filter_map(|(note, image)| {
-            check_one(&root, &image.path).err().map(|message| Diagnostic::error(message).at(&note.path, image.range.clone()))
+        .map(|(note, image)| match check_one(&root, &image.path) {
+            Err(message) => vec![Diagnostic::error(message).at(&note.path, image.range.clone())],
+            Ok(None) => Vec::new(),
+            Ok(Some(width)) => {
+                let dpi = targets
+                    .iter()
+                    .filter(|t| t.variant == Variant::Print)
+                    .map(|t| print_dpi(width, t))
+                    .min();
+                match dpi {
+                    Some(dpi) if dpi < MIN_PRINT_DPI => vec![
+                        Diagnostic::warning(format!(
+                            "image `{}` will print at {dpi} dpi and may look blurry",
+                            image.path
+                        ))
+                        .at(&note.path, image.range.clone())
+                        .hint(format!("use an image at least {} pixels wide", min_width(targets))),
+                    ],
+                    _ => Vec::new(),
+                }
+            }
         })
         .collect();
-    report.extend(problems);
+    report.extend(results.into_iter().flatten());
     for note in &corpus.notes {
         for image in note.body.images.iter().filter(|i| i.alt.trim().is_empty()) {
             report.push(
@@ -43,6 +71,56 @@ pub fn check(root: &Path, corpus: &Corpus, report: &mut Report) {
             );
         }
     }
+}
+
+/// Below this an image looks soft in print.
+pub const MIN_PRINT_DPI: u32 = 150;
+
+/// Typst sizes an image without DPI metadata at one point per pixel, and
+/// folio's figures never grow wider than the text: the resolution it prints at.
+fn print_dpi(width_px: u32, target: &ImageTarget) -> u32 {
+    let text_width_in = target.width_centi_in as f64 / 100.0;
+    let printed_in = (width_px as f64 / 72.0).min(text_width_in);
+    (width_px as f64 / printed_in).round() as u32
+}
+
+fn min_width(targets: &[ImageTarget]) -> u32 {
+    let widest = targets.iter().map(|t| t.width_centi_in).max().unwrap_or(646);
+    (widest as f64 / 100.0 * MIN_PRINT_DPI as f64).ceil() as u32
+}
+
+/// Limits that refuse an image bomb from its header.
+fn limits() -> Limits {
+    let mut limits = Limits::default();
+    limits.max_image_width = Some(MAX_SIDE);
+    limits.max_image_height = Some(MAX_SIDE);
+    limits.max_alloc = Some(MAX_ALLOC);
+    limits
+}
+
+fn decode_error(path: &str, err: image::ImageError) -> String {
+    match err {
+        image::ImageError::Limits(_) => {
+            format!("image `{path}` is too large (at most {MAX_SIDE}×{MAX_SIDE} pixels and {} MB decoded)", MAX_ALLOC >> 20)
+        }
+        image::ImageError::Unsupported(err) => format!("image `{path}` is in an unsupported format: {err}"),
+        err => format!("image `{path}` is corrupt: {err}"),
+    }
+}
+
+/// Decodes raster image bytes within the limits, upright (EXIF orientation
+/// applied).
+fn decode(data: &[u8], path: &str) -> Result<(DynamicImage, ImageFormat, bool), String> {
+    let mut reader = ImageReader::new(Cursor::new(data))
+        .with_guessed_format()
+        .map_err(|err| format!("cannot read image `{path}`: {err}"))?;
+    let format = reader.format().ok_or_else(|| format!("image `{path}` is not in a format folio can read"))?;
+    reader.limits(limits());
+    let mut decoder = reader.into_decoder().map_err(|err| decode_error(path, err))?;
+    let orientation = decoder.orientation().unwrap_or(Orientation::NoTransforms);
+    let mut image = DynamicImage::from_decoder(decoder).map_err(|err| decode_error(path, err))?;
+    image.apply_orientation(orientation);
+    Ok((image, format, orientation != Orientation::NoTransforms))
 }
 
 /// An SVG must parse, and every file it links to must be in the project:
@@ -88,7 +166,8 @@ fn svg_links(text: &str) -> Vec<&str> {
 }
 
 /// `path` is project-relative and already normalised by the converter.
-fn check_one(root: &Path, path: &str) -> Result<(), String> {
+/// Returns the upright pixel width of a raster image.
+fn check_one(root: &Path, path: &str) -> Result<Option<u32>, String> {
     let full = root.join(path);
     let real = full.canonicalize().map_err(|err| match err.kind() {
         std::io::ErrorKind::NotFound => format!("image `{path}` does not exist"),
@@ -103,28 +182,109 @@ fn check_one(root: &Path, path: &str) -> Result<(), String> {
     }
     let extension = real.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase).unwrap_or_default();
     if extension == "svg" {
-        return check_svg(root, &real, path);
+        return check_svg(root, &real, path).map(|()| None);
     }
     if VECTOR.contains(&extension.as_str()) {
-        return Ok(());
+        return Ok(None);
     }
-    let mut reader = ImageReader::open(&real)
-        .map_err(|err| format!("cannot read image `{path}`: {err}"))?
-        .with_guessed_format()
-        .map_err(|err| format!("cannot read image `{path}`: {err}"))?;
-    if reader.format().is_none() {
-        return Err(format!("image `{path}` is not in a format folio can read"));
+    let data = std::fs::read(&real).map_err(|err| format!("cannot read image `{path}`: {err}"))?;
+    let (image, _, _) = decode(&data, path)?;
+    Ok(Some(image.width()))
+}
+
+/// A prepared image: what documents of `target` embed for `path`.
+pub struct Prepared {
+    pub target: ImageTarget,
+    pub path: String,
+    pub bytes: Vec<u8>,
+}
+
+/// Bumped when the preparation changes, so old cache entries are not reused.
+const CACHE_VERSION: &str = "folio-images-1";
+
+/// Prepares every raster image for every target it is used with: scaled
+/// down to the target resolution at the text width, turned upright, and
+/// converted when Typst cannot embed the format. Work is cached by content
+/// hash in `cache_dir`, so a rebuild redoes nothing and an image used by
+/// several packs is processed once per target. Images that need nothing
+/// are left out (the document reads the file itself).
+pub fn prepare(root: &Path, corpus: &Corpus, targets: &[ImageTarget], cache_dir: &Path) -> Vec<Prepared> {
+    let mut paths: Vec<&str> = corpus.notes.iter().flat_map(|n| n.body.images.iter().map(|i| i.path.as_str())).collect();
+    paths.sort_unstable();
+    paths.dedup();
+    let mut targets = targets.to_vec();
+    targets.sort_by_key(|t| (t.variant == Variant::Screen, t.dpi, t.width_centi_in));
+    targets.dedup();
+    let jobs: Vec<(&str, ImageTarget)> = paths.iter().flat_map(|p| targets.iter().map(move |t| (*p, *t))).collect();
+    jobs.par_iter()
+        .filter_map(|(path, target)| {
+            let bytes = prepare_one(root, path, target, cache_dir).ok().flatten()?;
+            Some(Prepared { target: *target, path: path.to_string(), bytes })
+        })
+        .collect()
+}
+
+fn prepare_one(root: &Path, path: &str, target: &ImageTarget, cache_dir: &Path) -> Result<Option<Vec<u8>>, String> {
+    let extension = path.rsplit('.').next().unwrap_or("").to_ascii_lowercase();
+    if extension == "svg" || VECTOR.contains(&extension.as_str()) {
+        return Ok(None);
     }
-    let mut limits = Limits::default();
-    limits.max_image_width = Some(MAX_SIDE);
-    limits.max_image_height = Some(MAX_SIDE);
-    limits.max_alloc = Some(MAX_ALLOC);
-    reader.limits(limits);
-    reader.decode().map(|_| ()).map_err(|err| match err {
-        image::ImageError::Limits(_) => {
-            format!("image `{path}` is too large (at most {MAX_SIDE}×{MAX_SIDE} pixels and {} MB decoded)", MAX_ALLOC >> 20)
+    let data = std::fs::read(root.join(path)).map_err(|err| err.to_string())?;
+    let mut hasher = Sha256::new();
+    hasher.update(CACHE_VERSION);
+    hasher.update(format!("{:?}/{}/{}", target.variant, target.dpi, target.width_centi_in));
+    hasher.update(&data);
+    let key: String = hasher.finalize().iter().map(|b| format!("{b:02x}")).collect();
+    for ext in ["png", "jpg", "none"] {
+        let cached = cache_dir.join(format!("{key}.{ext}"));
+        if let Ok(bytes) = std::fs::read(&cached) {
+            return Ok((ext != "none").then_some(bytes));
         }
-        image::ImageError::Unsupported(err) => format!("image `{path}` is in an unsupported format: {err}"),
-        err => format!("image `{path}` is corrupt: {err}"),
-    })
+    }
+    let (mut image, format, rotated) = decode(&data, path)?;
+    let max_width = (target.width_centi_in as f64 / 100.0 * target.dpi as f64).round() as u32;
+    let too_wide = image.width() > max_width;
+    let embeddable = matches!(format, ImageFormat::Png | ImageFormat::Jpeg | ImageFormat::Gif | ImageFormat::WebP);
+    if !too_wide && embeddable && !rotated {
+        // Remember that nothing was needed, so a rebuild does not decode again.
+        let _ = write_atomically(&cache_dir.join(format!("{key}.none")), b"");
+        return Ok(None);
+    }
+    if too_wide {
+        let height = ((image.height() as u64 * max_width as u64) / image.width() as u64).max(1) as u32;
+        image = image.resize_exact(max_width, height, imageops::FilterType::Lanczos3);
+    }
+    let (bytes, ext) = encode(&image, target.variant);
+    let _ = write_atomically(&cache_dir.join(format!("{key}.{ext}")), &bytes);
+    Ok(Some(bytes))
+}
+
+/// PNG for transparency and flat graphics (few colours), JPEG for photographs.
+fn encode(image: &DynamicImage, variant: Variant) -> (Vec<u8>, &'static str) {
+    let mut out = Cursor::new(Vec::new());
+    if image.color().has_alpha() || is_flat(image) {
+        image.write_to(&mut out, ImageFormat::Png).expect("encoding to memory cannot fail");
+        return (out.into_inner(), "png");
+    }
+    let quality = match variant {
+        Variant::Print => 88,
+        Variant::Screen => 75,
+    };
+    let rgb = image.to_rgb8();
+    JpegEncoder::new_with_quality(&mut out, quality).encode_image(&rgb).expect("encoding to memory cannot fail");
+    (out.into_inner(), "jpg")
+}
+
+/// Charts and diagrams use few colours; photographs use thousands.
+fn is_flat(image: &DynamicImage) -> bool {
+    let rgb = image.to_rgb8();
+    let mut colours = std::collections::HashSet::new();
+    let step = (rgb.len() / 3 / 20_000).max(1);
+    for pixel in rgb.pixels().step_by(step) {
+        colours.insert(pixel.0);
+        if colours.len() > 256 {
+            return false;
+        }
+    }
+    true
 }

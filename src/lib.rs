@@ -24,5 +24,6 @@ pub mod images;
 pub mod links;
 pub mod markup;
 pub mod notes;
+pub mod preview;
 pub mod render;
 pub mod world;

@@ -25,6 +25,7 @@ use crate::config::Date;
 use crate::diag::{Diagnostic, Report, Severity};
 use crate::markup::{self, escape};
 use crate::notes::Corpus;
+use crate::preview::{self, PreviewSettings};
 use crate::world::{self, Base, DocumentWorld, Fonts};
 
 /// Every converted body starts with this line; offsets past it map to the note.
@@ -42,6 +43,17 @@ pub struct Written {
     pub bytes: usize,
     pub sha256: String,
     pub note_ids: Vec<String>,
+    /// Page PNGs and the contact sheet, when previews were asked for.
+    pub previews: Vec<WrittenPreview>,
+}
+
+#[derive(Debug, Clone)]
+pub struct WrittenPreview {
+    /// Path relative to the output folder.
+    pub output: String,
+    pub bytes: usize,
+    pub sha256: String,
+    pub sheet: bool,
 }
 
 /// The shared Typst base for a corpus: fonts, library, every note's body.
@@ -122,7 +134,7 @@ fn world_for<'a>(
 ) -> DocumentWorld<'a> {
     let data = serde_json::to_string_pretty(&plan.data).expect("pack data serialises");
     let elsewhere = serde_json::to_string_pretty(elsewhere).expect("elsewhere map serialises");
-    DocumentWorld::new(base, main_source(plan, corpus), data, elsewhere, book_date(plan))
+    DocumentWorld::new(base, plan.images, main_source(plan, corpus), data, elsewhere, book_date(plan))
 }
 
 /// Exports a laid-out document to PDF bytes, stamped with the book's date so
@@ -199,6 +211,7 @@ pub fn build_all(
     plans: &[DocumentPlan],
     corpus: &Corpus,
     out_dir: &Path,
+    previews: Option<PreviewSettings>,
     on_written: &(dyn Fn(&Written) + Sync),
     report: &mut Report,
 ) -> Built {
@@ -231,7 +244,7 @@ pub fn build_all(
                 let plan = &plans[index];
                 let written = document
                     .ok_or(false)
-                    .and_then(|document| write(base, plan, corpus, &document, out_dir, &mut local));
+                    .and_then(|document| write(base, plan, corpus, &document, out_dir, previews, &mut local));
                 if let Ok(written) = &written {
                     on_written(written);
                 }
@@ -265,6 +278,7 @@ fn write(
     corpus: &Corpus,
     document: &PagedDocument,
     out_dir: &Path,
+    previews: Option<PreviewSettings>,
     report: &mut Report,
 ) -> Result<Written, bool> {
     let pdf = export(base, plan, corpus, document, report).ok_or(false)?;
@@ -272,6 +286,24 @@ fn write(
     if let Err(err) = write_atomically(&path, &pdf) {
         report.push(Diagnostic::error(format!("cannot write the PDF: {err}")).in_file(&path));
         return Err(true);
+    }
+    let mut written_previews = Vec::new();
+    if let Some(settings) = previews {
+        let stem = plan.output.strip_suffix(".pdf").unwrap_or(&plan.output);
+        let files = preview::render(document, stem, settings);
+        if let Err(err) = preview::write(out_dir, &files) {
+            report.push(Diagnostic::error(format!("cannot write the previews: {err}")).in_file(out_dir.join("previews")));
+            return Err(true);
+        }
+        written_previews = files
+            .iter()
+            .map(|f| WrittenPreview {
+                output: f.output.clone(),
+                bytes: f.bytes.len(),
+                sha256: sha256_hex(&f.bytes),
+                sheet: f.sheet,
+            })
+            .collect();
     }
     Ok(Written {
         name: plan.name.clone(),
@@ -282,6 +314,7 @@ fn write(
         bytes: pdf.len(),
         sha256: sha256_hex(&pdf),
         note_ids: plan.note_ids.clone(),
+        previews: written_previews,
     })
 }
 
@@ -396,7 +429,7 @@ pub fn single_note(root: &Path, text: &str, layout: &str) -> Result<PagedDocumen
     };
     let corpus = Corpus { notes: vec![note] };
     let graph = crate::links::resolve(&corpus, &mut report);
-    crate::images::check(root, &corpus, &mut report);
+    crate::images::check(root, &corpus, &[], &mut report);
     if report.has_errors() {
         return Err(SingleNoteError::Invalid(report));
     }

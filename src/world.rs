@@ -16,6 +16,7 @@ use typst::text::{Font, FontBook};
 use typst::utils::LazyHash;
 use typst::{Library, LibraryExt, World};
 
+use crate::book::ImageTarget;
 use crate::config::Date;
 
 /// Where folio's generated files live in Typst's view of the project. A
@@ -124,6 +125,9 @@ pub struct Base {
     fonts: Vec<Font>,
     /// Converted note bodies and other generated sources, by file id.
     generated: HashMap<FileId, Source>,
+    /// Images prepared for a target (scaled, converted), served instead of
+    /// the project's file to documents of that target.
+    images: HashMap<(ImageTarget, FileId), Bytes>,
     /// Files read from the project, kept so every document reads each once.
     disk: Mutex<HashMap<FileId, FileResult<Bytes>>>,
     sources: Mutex<HashMap<FileId, FileResult<Source>>>,
@@ -138,6 +142,7 @@ impl Base {
             fonts: fonts.fonts,
             root,
             generated: HashMap::new(),
+            images: HashMap::new(),
             disk: Mutex::new(HashMap::new()),
             sources: Mutex::new(HashMap::new()),
         }
@@ -152,6 +157,11 @@ impl Base {
         let id = virtual_id(path);
         self.generated.insert(id, Source::new(id, text));
         id
+    }
+
+    /// Serves `bytes` for the project file `path` to documents of `target`.
+    pub fn add_image(&mut self, target: ImageTarget, path: &str, bytes: Vec<u8>) {
+        self.images.insert((target, virtual_id(&format!("/{path}"))), Bytes::new(bytes));
     }
 
     pub fn generated(&self, id: FileId) -> Option<&Source> {
@@ -250,6 +260,7 @@ fn project_font_files(root: &Path) -> Vec<PathBuf> {
 /// One document's view: the shared base plus its own main file and data.
 pub struct DocumentWorld<'a> {
     base: &'a Base,
+    images: ImageTarget,
     main: Source,
     /// The document's own generated files (pack data, elsewhere map).
     files: Vec<(FileId, Bytes)>,
@@ -257,10 +268,11 @@ pub struct DocumentWorld<'a> {
 }
 
 impl<'a> DocumentWorld<'a> {
-    pub fn new(base: &'a Base, main: String, data: String, elsewhere: String, today: Date) -> Self {
+    pub fn new(base: &'a Base, images: ImageTarget, main: String, data: String, elsewhere: String, today: Date) -> Self {
         let main_id = virtual_id(MAIN_PATH);
         Self {
             base,
+            images,
             main: Source::new(main_id, main),
             files: vec![
                 (virtual_id(DATA_PATH), Bytes::from_string(data)),
@@ -300,8 +312,11 @@ impl World for DocumentWorld<'_> {
         if id == self.main.id() {
             return Ok(Bytes::from_string(self.main.clone()));
         }
-        match self.files.iter().find(|(file, _)| *file == id) {
-            Some((_, bytes)) => Ok(bytes.clone()),
+        if let Some((_, bytes)) = self.files.iter().find(|(file, _)| *file == id) {
+            return Ok(bytes.clone());
+        }
+        match self.base.images.get(&(self.images, id)) {
+            Some(bytes) => Ok(bytes.clone()),
             None => self.base.read(id),
         }
     }

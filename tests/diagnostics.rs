@@ -76,7 +76,7 @@ fn warnings_become_errors_when_denied() {
     let (human, json, code) = run(dir.path(), &["build", "--format", "json", "--deny-warnings"]);
     assert_eq!(code, Some(1), "{human}");
     assert_eq!(json["warnings"], 0);
-    assert_eq!(json["errors"], 6);
+    assert_eq!(json["errors"], 7);
     assert!(!dir.path().join("output").exists());
 }
 

@@ -26,6 +26,8 @@ pub struct BuildSettings {
     pub deny_warnings: bool,
     /// PDF standards that replace folio.toml's `pdf_standard`.
     pub pdf_standards: Vec<String>,
+    /// Render page PNGs and contact sheets too.
+    pub previews: Option<crate::preview::PreviewSettings>,
 }
 
 #[derive(Debug)]
@@ -97,12 +99,14 @@ pub fn check(settings: &BuildSettings) -> Result<Checked, BuildError> {
     }
     let corpus = notes::load(&root, &mut report);
     let graph = links::resolve(&corpus, &mut report);
-    images::check(&root, &corpus, &mut report);
     let Some(config) = config else {
+        images::check(&root, &corpus, &[], &mut report);
         return Ok(Checked { root, fonts, report, corpus, plans: Vec::new(), blocked: Vec::new() });
     };
     let project_name = root.file_name().map_or_else(|| "Notes".to_string(), |n| n.to_string_lossy().into_owned());
     let plans = book::plan(&config, &corpus, &graph, &project_name, &mut report);
+    let targets: Vec<_> = plans.iter().map(|p| p.images).collect();
+    images::check(&root, &corpus, &targets, &mut report);
     links::warn_orphans(&corpus, &graph, &mut report);
     if config.packs.iter().any(|p| p.span != (0..0)) {
         book::warn_unpacked(&corpus, &plans, &mut report);
@@ -197,8 +201,12 @@ pub fn build(settings: &BuildSettings, on_written: &(dyn Fn(&Written) + Sync)) -
             return finish(report, Vec::new(), true);
         }
     };
-    let base = render::base(&root, &corpus, fonts);
-    let built = render::build_all(&base, &plans, &corpus, &out_dir, on_written, &mut report);
+    let mut base = render::base(&root, &corpus, fonts);
+    let targets: Vec<_> = plans.iter().map(|p| p.images).collect();
+    for prepared in images::prepare(&root, &corpus, &targets, &out_dir.join(".cache/images")) {
+        base.add_image(prepared.target, &prepared.path, prepared.bytes);
+    }
+    let built = render::build_all(&base, &plans, &corpus, &out_dir, settings.previews, on_written, &mut report);
     let mut io_failed = built.io_failed;
     if !built.written.is_empty() {
         if let Err(err) = write_manifest(&out_dir, &built.written) {
@@ -239,7 +247,7 @@ fn lock(out_dir: &Path) -> std::io::Result<File> {
 struct ManifestEntry<'a> {
     path: &'a str,
     pack: &'a str,
-    kind: Kind,
+    kind: &'static str,
     pages: usize,
     bytes: usize,
     sha256: &'a str,
@@ -248,18 +256,34 @@ struct ManifestEntry<'a> {
 
 /// The manifest's entry for each written file (also used by `--format json`).
 pub fn file_entries(written: &[Written]) -> serde_json::Value {
-    let entries: Vec<ManifestEntry> = written
-        .iter()
-        .map(|w| ManifestEntry {
+    let mut entries: Vec<ManifestEntry> = Vec::new();
+    for w in written {
+        let kind = match w.kind {
+            Kind::Pack => "pack",
+            Kind::Handout => "handout",
+        };
+        entries.push(ManifestEntry {
             path: &w.output,
             pack: &w.name,
-            kind: w.kind,
+            kind,
             pages: w.pages,
             bytes: w.bytes,
             sha256: &w.sha256,
             notes: &w.note_ids,
-        })
-        .collect();
+        });
+        for preview in &w.previews {
+            let sheet = preview.sheet;
+            entries.push(ManifestEntry {
+                path: &preview.output,
+                pack: &w.name,
+                kind: if sheet { "contact-sheet" } else { "preview" },
+                pages: if sheet { w.pages } else { 1 },
+                bytes: preview.bytes,
+                sha256: &preview.sha256,
+                notes: &[],
+            });
+        }
+    }
     serde_json::to_value(entries).expect("the manifest serialises")
 }
 

@@ -130,6 +130,15 @@ pub struct BuildArgs {
     /// folio.toml's pdf_standard).
     #[arg(long = "pdf-standard", value_name = "STANDARD", value_delimiter = ',', value_parser = parse_standard_name, global = true)]
     pub pdf_standards: Vec<String>,
+
+    /// Also render every page to output/previews/<pack>/page-001.png and a
+    /// contact sheet of all pages to output/previews/<pack>.png.
+    #[arg(long, global = true)]
+    pub preview: bool,
+
+    /// Width of the page previews in pixels.
+    #[arg(long, value_name = "PX", default_value_t = 1240, value_parser = clap::value_parser!(u32).range(64..=8000), global = true)]
+    pub preview_width: u32,
 }
 
 fn parse_standard_name(text: &str) -> Result<String, String> {
@@ -175,6 +184,7 @@ pub fn run(cli: Cli) -> ExitCode {
         shard: args.shard,
         deny_warnings: args.deny_warnings,
         pdf_standards: args.pdf_standards.clone(),
+        previews: args.preview.then_some(crate::preview::PreviewSettings { width: args.preview_width }),
     };
     let quiet = args.quiet || args.format == Format::Json;
     let (command, result) = match cli.command {

@@ -33,23 +33,26 @@ pub fn create(dir: &Path) -> Result<(), String> {
     write("notes/images/chart.png", &chart_png())
 }
 
-/// A small bar chart for the example figure, drawn rather than shipped.
+/// A bar chart for the example figure, drawn rather than shipped; wide
+/// enough to print sharply across the text width.
 fn chart_png() -> Vec<u8> {
-    let (width, height) = (480u32, 240u32);
+    let (width, height) = (1200u32, 560u32);
     let values = [3u32, 5, 4, 7, 6, 9];
     let mut image = image::RgbImage::from_pixel(width, height, image::Rgb([255, 255, 255]));
     let bar = width / (values.len() as u32 * 2 + 1);
     for (i, value) in values.iter().enumerate() {
         let left = bar * (2 * i as u32 + 1);
-        let top = height - 20 - value * 20;
+        let top = height - 40 - value * 55;
         for x in left..left + bar {
-            for y in top..height - 20 {
+            for y in top..height - 40 {
                 image.put_pixel(x, y, image::Rgb([29, 79, 115]));
             }
         }
     }
-    for x in 10..width - 10 {
-        image.put_pixel(x, height - 20, image::Rgb([60, 60, 60]));
+    for x in 20..width - 20 {
+        for y in height - 40..height - 37 {
+            image.put_pixel(x, y, image::Rgb([60, 60, 60]));
+        }
     }
     let mut bytes = std::io::Cursor::new(Vec::new());
     image.write_to(&mut bytes, image::ImageFormat::Png).expect("encoding to memory cannot fail");
