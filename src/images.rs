@@ -109,11 +109,16 @@ fn decode_error(path: &str, err: image::ImageError) -> String {
 }
 
 /// Decodes raster image bytes within the limits, upright (EXIF orientation
-/// applied).
+/// applied). Formats without a signature (TGA) are known by their extension.
 fn decode(data: &[u8], path: &str) -> Result<(DynamicImage, ImageFormat, bool), String> {
     let mut reader = ImageReader::new(Cursor::new(data))
         .with_guessed_format()
         .map_err(|err| format!("cannot read image `{path}`: {err}"))?;
+    if reader.format().is_none() {
+        if let Some(format) = ImageFormat::from_path(path).ok().filter(|f| f.reading_enabled()) {
+            reader.set_format(format);
+        }
+    }
     let format = reader.format().ok_or_else(|| format!("image `{path}` is not in a format folio can read"))?;
     reader.limits(limits());
     let mut decoder = reader.into_decoder().map_err(|err| decode_error(path, err))?;

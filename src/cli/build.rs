@@ -26,6 +26,8 @@ pub struct BuildSettings {
     pub deny_warnings: bool,
     /// PDF standards that replace folio.toml's `pdf_standard`.
     pub pdf_standards: Vec<String>,
+    /// Image variant that replaces folio.toml's for every document.
+    pub variant: Option<crate::config::Variant>,
     /// Render page PNGs and contact sheets too.
     pub previews: Option<crate::preview::PreviewSettings>,
 }
@@ -104,6 +106,11 @@ pub fn check(settings: &BuildSettings) -> Result<Checked, BuildError> {
         return Ok(Checked { root, fonts, report, corpus, plans: Vec::new(), blocked: Vec::new() });
     };
     let project_name = root.file_name().map_or_else(|| "Notes".to_string(), |n| n.to_string_lossy().into_owned());
+    let mut config = config;
+    if let Some(variant) = settings.variant {
+        config.book.variant = variant;
+        config.packs.iter_mut().for_each(|pack| pack.variant = None);
+    }
     let plans = book::plan(&config, &corpus, &graph, &project_name, &mut report);
     let targets: Vec<_> = plans.iter().map(|p| p.images).collect();
     images::check(&root, &corpus, &targets, &mut report);

@@ -136,6 +136,11 @@ pub struct BuildArgs {
     #[arg(long, global = true)]
     pub preview: bool,
 
+    /// Prepare images for print (300 dpi, the default) or screen (150 dpi,
+    /// smaller files); replaces folio.toml's `variant`.
+    #[arg(long, value_enum, global = true)]
+    pub variant: Option<crate::config::Variant>,
+
     /// Width of the page previews in pixels.
     #[arg(long, value_name = "PX", default_value_t = 1240, value_parser = clap::value_parser!(u32).range(64..=8000), global = true)]
     pub preview_width: u32,
@@ -184,6 +189,7 @@ pub fn run(cli: Cli) -> ExitCode {
         shard: args.shard,
         deny_warnings: args.deny_warnings,
         pdf_standards: args.pdf_standards.clone(),
+        variant: args.variant,
         previews: args.preview.then_some(crate::preview::PreviewSettings { width: args.preview_width }),
     };
     let quiet = args.quiet || args.format == Format::Json;
