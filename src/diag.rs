@@ -296,7 +296,8 @@ impl Report {
 /// Paths are shown with forward slashes relative to where folio was started.
 pub fn display_path(path: &Path) -> String {
     let shown = std::env::current_dir().ok().and_then(|cwd| path.strip_prefix(cwd).ok().map(Path::to_path_buf));
-    shown.as_deref().unwrap_or(path).to_string_lossy().replace('\\', "/")
+    let shown = shown.as_deref().unwrap_or(path).to_string_lossy().replace('\\', "/");
+    if shown.is_empty() { ".".to_string() } else { shown }
 }
 
 impl fmt::Display for Diagnostic {

@@ -324,8 +324,12 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
 
 /// Writes `bytes` beside `path` under a temporary name, flushes it to disk,
 /// then renames it into place: readers see the old file or the new one,
-/// never a truncated one.
+/// never a truncated one. A file that already holds exactly these bytes is
+/// left alone, so unchanged outputs keep their time stamps.
 pub fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    if std::fs::metadata(path).is_ok_and(|m| m.len() == bytes.len() as u64) && std::fs::read(path).is_ok_and(|old| old == bytes) {
+        return Ok(());
+    }
     let dir = path.parent().unwrap_or(Path::new("."));
     std::fs::create_dir_all(dir)?;
     let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();

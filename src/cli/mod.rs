@@ -4,6 +4,7 @@
 mod build;
 mod list;
 mod new;
+mod watch;
 
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
@@ -45,6 +46,9 @@ pub enum Command {
     /// cross-reference and pack, and reports every problem. Fast enough to
     /// run on every commit.
     Check,
+    /// Build, then rebuild whenever a note, folio.toml, a layout or a font
+    /// changes. Only documents whose bytes changed are rewritten. Ctrl-C stops.
+    Watch,
     /// Create a starter project in a new or empty folder.
     ///
     /// Writes folio.toml (with comments), three example notes showing front
@@ -211,6 +215,15 @@ pub fn run(cli: Cli) -> ExitCode {
                 Err(message) => {
                     eprintln!("error: {message}");
                     ExitCode::from(exit::USAGE)
+                }
+            };
+        }
+        Some(Command::Watch) => {
+            return match watch::run(&settings, args.quiet) {
+                Ok(()) => ExitCode::from(exit::SUCCESS),
+                Err(message) => {
+                    eprintln!("error: {message}");
+                    ExitCode::from(exit::FAILURE)
                 }
             };
         }

@@ -1,0 +1,114 @@
+//! `folio watch` driven from a test: an edit rebuilds only what changed, an
+//! error is reported and its fix rebuilds, a deleted note is handled, and
+//! Ctrl-C stops cleanly without temporary files.
+
+use std::io::Read;
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant, SystemTime};
+
+mod common;
+
+struct Watcher {
+    child: Child,
+    log: Arc<Mutex<String>>,
+}
+
+impl Watcher {
+    fn start(dir: &Path) -> Watcher {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_folio"))
+            .arg("watch")
+            .current_dir(dir)
+            .env("NO_COLOR", "1")
+            .stderr(Stdio::piped())
+            .stdout(Stdio::null())
+            .spawn()
+            .unwrap();
+        let log = Arc::new(Mutex::new(String::new()));
+        let mut stderr = child.stderr.take().unwrap();
+        let sink = log.clone();
+        std::thread::spawn(move || {
+            let mut buffer = [0u8; 4096];
+            while let Ok(n) = stderr.read(&mut buffer) {
+                if n == 0 {
+                    break;
+                }
+                sink.lock().unwrap().push_str(&String::from_utf8_lossy(&buffer[..n]));
+            }
+        });
+        Watcher { child, log }
+    }
+
+    /// Waits until the log has `count` occurrences of `needle`.
+    fn wait_for(&self, needle: &str, count: usize) {
+        let deadline = Instant::now() + Duration::from_secs(60);
+        while self.log.lock().unwrap().matches(needle).count() < count {
+            assert!(Instant::now() < deadline, "timed out waiting for {needle:?}:\n{}", self.log.lock().unwrap());
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    fn stop(mut self) -> String {
+        Command::new("kill").args(["-INT", &self.child.id().to_string()]).status().unwrap();
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                assert!(status.success(), "exit status {status}");
+                break;
+            }
+            assert!(Instant::now() < deadline, "folio watch did not stop");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        self.log.lock().unwrap().clone()
+    }
+}
+
+fn modified(path: &Path) -> SystemTime {
+    std::fs::metadata(path).unwrap().modified().unwrap()
+}
+
+#[test]
+fn watch_rebuilds_what_changed_survives_errors_and_stops_cleanly() {
+    let config = "[book]\ntitle = \"W\"\ndate = 2009-12-01\n\n[[pack]]\nname = \"first\"\nnotes = [\"alpha\"]\n\n[[pack]]\nname = \"second\"\nnotes = [\"beta\", \"g*\"]\n";
+    let dir = common::project(&[
+        ("folio.toml", config),
+        ("notes/alpha.md", "---\ntitle: Alpha\nrelated: [beta]\n---\n\nThe first version.\n"),
+        ("notes/beta.md", "---\ntitle: Beta\nrelated: [alpha, gamma]\n---\n\nBeta text.\n"),
+        ("notes/gamma.md", "---\ntitle: Gamma\nrelated: [beta]\n---\n\nGamma text.\n"),
+    ]);
+    let out = dir.path().join("output");
+    let watcher = Watcher::start(dir.path());
+    watcher.wait_for("watching", 1);
+    let (first, second) = (out.join("first.pdf"), out.join("second.pdf"));
+    let second_before = modified(&second);
+    let first_bytes = std::fs::read(&first).unwrap();
+
+    // An edit rebuilds the pack that holds the note and leaves the other alone.
+    std::fs::write(dir.path().join("notes/alpha.md"), "---\ntitle: Alpha\nrelated: [beta]\n---\n\nThe second version.\n").unwrap();
+    watcher.wait_for("files, ", 2);
+    assert_ne!(std::fs::read(&first).unwrap(), first_bytes, "first.pdf was rebuilt");
+    assert!(common::Pdf::open(&first).text(3).contains("second version"));
+    assert_eq!(modified(&second), second_before, "second.pdf was not rewritten");
+
+    // An error is shown and the watcher keeps going; the fix rebuilds.
+    std::fs::write(dir.path().join("notes/alpha.md"), "---\ntitle: Alpha\nrelated: [betta]\n---\n\nThe third version.\n").unwrap();
+    watcher.wait_for("unknown note `betta` in `related`", 1);
+    std::fs::write(dir.path().join("notes/alpha.md"), "---\ntitle: Alpha\nrelated: [beta]\n---\n\nThe third version.\n").unwrap();
+    watcher.wait_for("files, ", 3);
+    assert!(common::Pdf::open(&first).text(3).contains("third version"));
+
+    // Deleting a note rebuilds the pack that held it (and beta's related list
+    // must drop it first, or that is an error).
+    std::fs::write(dir.path().join("notes/beta.md"), "---\ntitle: Beta\nrelated: [alpha]\n---\n\nBeta text.\n").unwrap();
+    watcher.wait_for("files, ", 4);
+    std::fs::remove_file(dir.path().join("notes/gamma.md")).unwrap();
+    watcher.wait_for("files, ", 5);
+    let manifest = std::fs::read_to_string(out.join("manifest.json")).unwrap();
+    assert!(!manifest.contains("gamma"), "{manifest}");
+
+    let log = watcher.stop();
+    assert!(log.contains("stopped watching"), "{log}");
+    let leftovers: Vec<_> = std::fs::read_dir(&out).unwrap().flatten().filter(|e| e.file_name().to_string_lossy().ends_with(".tmp")).collect();
+    assert!(leftovers.is_empty());
+}
