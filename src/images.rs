@@ -33,12 +33,15 @@ const VECTOR: &[&str] = &["pdf"];
 /// Checks every image of every note; problems go into `report`. For each
 /// print target, an image that will print below [`MIN_PRINT_DPI`] gets a
 /// warning.
-pub fn check(root: &Path, corpus: &Corpus, targets: &[ImageTarget], report: &mut Report) {
+///
+/// `cache_dir` is where [`prepare`] left its marks: an image whose exact
+/// bytes decoded there before is not decoded again (its header is enough).
+pub fn check(root: &Path, corpus: &Corpus, targets: &[ImageTarget], cache_dir: Option<&Path>, report: &mut Report) {
     let root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
     let refs: Vec<_> = corpus.notes.iter().flat_map(|note| note.body.images.iter().map(move |image| (note, image))).collect();
     let results: Vec<Vec<Diagnostic>> = refs
         .par_iter()
-        .map(|(note, image)| match check_one(&root, &image.path) {
+        .map(|(note, image)| match check_one(&root, &image.path, cache_dir) {
             Err(message) => vec![Diagnostic::error(message).at(&note.path, image.range.clone())],
             Ok(None) => Vec::new(),
             Ok(Some(width)) => {
@@ -172,7 +175,7 @@ fn svg_links(text: &str) -> Vec<&str> {
 
 /// `path` is project-relative and already normalised by the converter.
 /// Returns the upright pixel width of a raster image.
-fn check_one(root: &Path, path: &str) -> Result<Option<u32>, String> {
+fn check_one(root: &Path, path: &str, cache_dir: Option<&Path>) -> Result<Option<u32>, String> {
     let full = root.join(path);
     let real = full.canonicalize().map_err(|err| match err.kind() {
         std::io::ErrorKind::NotFound => format!("image `{path}` does not exist"),
@@ -193,8 +196,20 @@ fn check_one(root: &Path, path: &str) -> Result<Option<u32>, String> {
         return Ok(None);
     }
     let data = std::fs::read(&real).map_err(|err| format!("cannot read image `{path}`: {err}"))?;
+    let known = cache_dir.and_then(|dir| std::fs::read_to_string(dir.join(format!("{}.ok", content_key(&data)))).ok());
+    if let Some(width) = known.and_then(|text| text.trim().parse().ok()) {
+        return Ok(Some(width));
+    }
     let (image, _, _) = decode(&data, path)?;
     Ok(Some(image.width()))
+}
+
+/// The cache's name for an image's exact bytes.
+fn content_key(data: &[u8]) -> String {
+    let mut hasher = Sha256::new();
+    hasher.update(CACHE_VERSION);
+    hasher.update(data);
+    hasher.finalize().iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// A prepared image: what documents of `target` embed for `path`.
@@ -235,11 +250,7 @@ fn prepare_one(root: &Path, path: &str, target: &ImageTarget, cache_dir: &Path) 
         return Ok(None);
     }
     let data = std::fs::read(root.join(path)).map_err(|err| err.to_string())?;
-    let mut hasher = Sha256::new();
-    hasher.update(CACHE_VERSION);
-    hasher.update(format!("{:?}/{}/{}", target.variant, target.dpi, target.width_centi_in));
-    hasher.update(&data);
-    let key: String = hasher.finalize().iter().map(|b| format!("{b:02x}")).collect();
+    let key = format!("{}-{:?}-{}-{}", content_key(&data), target.variant, target.dpi, target.width_centi_in).to_lowercase();
     for ext in ["png", "jpg", "none"] {
         let cached = cache_dir.join(format!("{key}.{ext}"));
         if let Ok(bytes) = std::fs::read(&cached) {
@@ -247,6 +258,8 @@ fn prepare_one(root: &Path, path: &str, target: &ImageTarget, cache_dir: &Path) 
         }
     }
     let (mut image, format, rotated) = decode(&data, path)?;
+    // Decoded cleanly: `check` need not decode these bytes again.
+    let _ = write_atomically(&cache_dir.join(format!("{}.ok", content_key(&data))), image.width().to_string().as_bytes());
     let max_width = (target.width_centi_in as f64 / 100.0 * target.dpi as f64).round() as u32;
     let too_wide = image.width() > max_width;
     let embeddable = matches!(format, ImageFormat::Png | ImageFormat::Jpeg | ImageFormat::Gif | ImageFormat::WebP);
@@ -272,7 +285,7 @@ fn encode(image: &DynamicImage, variant: Variant) -> (Vec<u8>, &'static str) {
         return (out.into_inner(), "png");
     }
     let quality = match variant {
-        Variant::Print => 88,
+        Variant::Print => 85,
         Variant::Screen => 75,
     };
     let rgb = image.to_rgb8();

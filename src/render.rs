@@ -433,7 +433,7 @@ pub fn single_note(root: &Path, text: &str, layout: &str) -> Result<PagedDocumen
     };
     let corpus = Corpus { notes: vec![note] };
     let graph = crate::links::resolve(&corpus, &mut report);
-    crate::images::check(root, &corpus, &[], &mut report);
+    crate::images::check(root, &corpus, &[], None, &mut report);
     if report.has_errors() {
         return Err(SingleNoteError::Invalid(report));
     }

@@ -73,6 +73,9 @@ impl BuildOutcome {
     }
 }
 
+/// Where prepared images are cached, inside the output folder.
+const IMAGE_CACHE: &str = ".cache/images";
+
 /// Everything known after validation, before any typesetting.
 pub struct Checked {
     pub root: PathBuf,
@@ -101,8 +104,9 @@ pub fn check(settings: &BuildSettings) -> Result<Checked, BuildError> {
     }
     let corpus = notes::load(&root, &mut report);
     let graph = links::resolve(&corpus, &mut report);
+    let cache_dir = settings.out.clone().unwrap_or_else(|| root.join("output")).join(IMAGE_CACHE);
     let Some(config) = config else {
-        images::check(&root, &corpus, &[], &mut report);
+        images::check(&root, &corpus, &[], Some(&cache_dir), &mut report);
         return Ok(Checked { root, fonts, report, corpus, plans: Vec::new(), blocked: Vec::new() });
     };
     let project_name = root.file_name().map_or_else(|| "Notes".to_string(), |n| n.to_string_lossy().into_owned());
@@ -113,7 +117,7 @@ pub fn check(settings: &BuildSettings) -> Result<Checked, BuildError> {
     }
     let plans = book::plan(&config, &corpus, &graph, &project_name, &mut report);
     let targets: Vec<_> = plans.iter().map(|p| p.images).collect();
-    images::check(&root, &corpus, &targets, &mut report);
+    images::check(&root, &corpus, &targets, Some(&cache_dir), &mut report);
     links::warn_orphans(&corpus, &graph, &mut report);
     if config.packs.iter().any(|p| p.span != (0..0)) {
         book::warn_unpacked(&corpus, &plans, &mut report);
@@ -210,7 +214,7 @@ pub fn build(settings: &BuildSettings, on_written: &(dyn Fn(&Written) + Sync)) -
     };
     let mut base = render::base(&root, &corpus, fonts);
     let targets: Vec<_> = plans.iter().map(|p| p.images).collect();
-    for prepared in images::prepare(&root, &corpus, &targets, &out_dir.join(".cache/images")) {
+    for prepared in images::prepare(&root, &corpus, &targets, &out_dir.join(IMAGE_CACHE)) {
         base.add_image(prepared.target, &prepared.path, prepared.bytes);
     }
     let built = render::build_all(&base, &plans, &corpus, &out_dir, settings.previews, on_written, &mut report);
