@@ -3,7 +3,8 @@
 //! [`Base`]; each result is collected (never only the first error), and
 //! Typst's diagnostics are mapped back to the note or layout that caused them.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Mutex;
 use std::io::Write;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
@@ -191,6 +192,23 @@ fn book_date(plan: &DocumentPlan) -> Date {
     Date::parse(&plan.data.book.date).expect("the book date is valid")
 }
 
+/// Documents exported earlier in this process, by output path, with a hash
+/// of their laid-out pages: `folio watch` skips the export (which Typst does
+/// not cache) of a document whose pages did not change.
+#[derive(Debug, Default)]
+pub struct ExportMemo(Mutex<HashMap<String, (u128, Written)>>);
+
+impl ExportMemo {
+    fn get(&self, output: &str, hash: u128) -> Option<Written> {
+        let memo = self.0.lock().expect("export memo poisoned");
+        memo.get(output).filter(|(h, written)| *h == hash && written.path.exists()).map(|(_, written)| written.clone())
+    }
+
+    fn put(&self, hash: u128, written: &Written) {
+        self.0.lock().expect("export memo poisoned").insert(written.output.clone(), (hash, written.clone()));
+    }
+}
+
 /// What [`build_all`] wrote, and whether writing (not the input) failed.
 pub struct Built {
     pub written: Vec<Written>,
@@ -212,6 +230,7 @@ pub fn build_all(
     corpus: &Corpus,
     out_dir: &Path,
     previews: Option<PreviewSettings>,
+    memo: &ExportMemo,
     on_written: &(dyn Fn(&Written) + Sync),
     report: &mut Report,
 ) -> Built {
@@ -244,7 +263,16 @@ pub fn build_all(
                 let plan = &plans[index];
                 let written = document
                     .ok_or(false)
-                    .and_then(|document| write(base, plan, corpus, &document, out_dir, previews, &mut local));
+                    .and_then(|document| {
+                        let standards = format!("{:?}", plan.standards);
+                        let hash = typst::utils::hash128(&(&document, standards, plan.data.book.date.as_str(), previews.map(|p| p.width)));
+                        if let Some(written) = memo.get(&plan.output, hash) {
+                            return Ok(written);
+                        }
+                        let written = write(base, plan, corpus, &document, out_dir, previews, &mut local)?;
+                        memo.put(hash, &written);
+                        Ok(written)
+                    });
                 if let Ok(written) = &written {
                     on_written(written);
                 }

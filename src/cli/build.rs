@@ -30,6 +30,8 @@ pub struct BuildSettings {
     pub variant: Option<crate::config::Variant>,
     /// Render page PNGs and contact sheets too.
     pub previews: Option<crate::preview::PreviewSettings>,
+    /// Exports remembered across builds of one process (watch mode).
+    pub exported: std::sync::Arc<render::ExportMemo>,
 }
 
 #[derive(Debug)]
@@ -217,7 +219,7 @@ pub fn build(settings: &BuildSettings, on_written: &(dyn Fn(&Written) + Sync)) -
     for prepared in images::prepare(&root, &corpus, &targets, &out_dir.join(IMAGE_CACHE)) {
         base.add_image(prepared.target, &prepared.path, prepared.bytes);
     }
-    let built = render::build_all(&base, &plans, &corpus, &out_dir, settings.previews, on_written, &mut report);
+    let built = render::build_all(&base, &plans, &corpus, &out_dir, settings.previews, &settings.exported, on_written, &mut report);
     let mut io_failed = built.io_failed;
     if !built.written.is_empty() {
         if let Err(err) = write_manifest(&out_dir, &built.written) {

@@ -195,6 +195,7 @@ pub fn run(cli: Cli) -> ExitCode {
         pdf_standards: args.pdf_standards.clone(),
         variant: args.variant,
         previews: args.preview.then_some(crate::preview::PreviewSettings { width: args.preview_width }),
+        exported: Default::default(),
     };
     let quiet = args.quiet || args.format == Format::Json;
     let (command, result) = match cli.command {
