@@ -153,9 +153,20 @@ pub fn book_date(book: &Book, corpus: &Corpus) -> Date {
     book.date
         .as_ref()
         .and_then(|d| Date::parse(&d.get_ref().0))
-        .or_else(|| std::env::var("SOURCE_DATE_EPOCH").ok()?.trim().parse().ok().and_then(Date::from_unix))
+        .or_else(|| {
+            std::env::var("SOURCE_DATE_EPOCH")
+                .ok()?
+                .trim()
+                .parse()
+                .ok()
+                .and_then(Date::from_unix)
+        })
         .or_else(|| corpus.notes.iter().filter_map(|n| n.date).max())
-        .unwrap_or(Date { year: 1970, month: 1, day: 1 })
+        .unwrap_or(Date {
+            year: 1970,
+            month: 1,
+            day: 1,
+        })
 }
 
 /// Plans the chosen packs of the configuration, then (if enabled) one
@@ -170,19 +181,34 @@ pub fn plan(
     let date = book_date(&config.book, corpus);
     let settings = &config.book;
     let book = BookData {
-        title: settings.title.clone().unwrap_or_else(|| project_name.to_string()),
+        title: settings
+            .title
+            .clone()
+            .unwrap_or_else(|| project_name.to_string()),
         subtitle: settings.subtitle.clone(),
         organisation: settings.organisation.clone(),
         date: date.to_string(),
-        classification: settings.classification.as_ref().map(|c| c.get_ref().clone()),
+        classification: settings
+            .classification
+            .as_ref()
+            .map(|c| c.get_ref().clone()),
         marking: None,
         classification_levels: settings.classification_levels.clone(),
         paper: settings.paper.typst_name(),
         duplex: settings.duplex,
-        binding_offset_pt: crate::config::length_pt(settings.binding_offset.get_ref()).unwrap_or(0.0),
+        binding_offset_pt: crate::config::length_pt(settings.binding_offset.get_ref())
+            .unwrap_or(0.0),
         lang: settings.lang.clone(),
-        font: settings.font.as_ref().map_or(DEFAULT_FONT, |f| f.get_ref()).to_string(),
-        heading_font: settings.heading_font.as_ref().map_or(DEFAULT_HEADING_FONT, |f| f.get_ref()).to_string(),
+        font: settings
+            .font
+            .as_ref()
+            .map_or(DEFAULT_FONT, |f| f.get_ref())
+            .to_string(),
+        heading_font: settings
+            .heading_font
+            .as_ref()
+            .map_or(DEFAULT_HEADING_FONT, |f| f.get_ref())
+            .to_string(),
         watermark: settings.watermark.clone(),
         notes_pages: settings.notes_pages,
     };
@@ -192,14 +218,30 @@ pub fn plan(
                 report.push(
                     Diagnostic::error(format!("`{level}` is not one of the classification levels"))
                         .at(&note.path, at.clone())
-                        .hint(format!("the levels (classification_levels in folio.toml) are: {}", settings.classification_levels.join(", "))),
+                        .hint(format!(
+                            "the levels (classification_levels in folio.toml) are: {}",
+                            settings.classification_levels.join(", ")
+                        )),
                 );
             }
         }
     }
-    let catalog: BTreeMap<String, CatalogEntry> = corpus.notes.iter().map(|n| (n.id.clone(), catalog_entry(n))).collect();
-    let document = |name: &str, title: Option<String>, kind: Kind, ids: Vec<String>, layout: &str, pack: Option<&Pack>| {
-        let notes: Vec<NoteData> = ids.iter().filter_map(|id| corpus.get(id)).map(|n| note_data(n, graph)).collect();
+    let catalog: BTreeMap<String, CatalogEntry> = corpus
+        .notes
+        .iter()
+        .map(|n| (n.id.clone(), catalog_entry(n)))
+        .collect();
+    let document = |name: &str,
+                    title: Option<String>,
+                    kind: Kind,
+                    ids: Vec<String>,
+                    layout: &str,
+                    pack: Option<&Pack>| {
+        let notes: Vec<NoteData> = ids
+            .iter()
+            .filter_map(|id| corpus.get(id))
+            .map(|n| note_data(n, graph))
+            .collect();
         let mut book = book.clone();
         if let Some(pack) = pack {
             book.paper = pack.paper.map_or(book.paper, |p| p.typst_name());
@@ -229,7 +271,11 @@ pub fn plan(
             contract: CONTRACT_VERSION,
             folio_version: env!("CARGO_PKG_VERSION"),
             book: book.clone(),
-            pack: PackInfo { name: name.to_string(), title, kind },
+            pack: PackInfo {
+                name: name.to_string(),
+                title,
+                kind,
+            },
             tags: tag_index(&notes),
             notes,
             catalog,
@@ -238,7 +284,13 @@ pub fn plan(
             Kind::Pack => format!("{name}.pdf"),
             Kind::Handout => format!("handouts/{name}.pdf"),
         };
-        let standards = settings.pdf_standard.get_ref().0.iter().filter_map(|s| crate::config::parse_standard(s)).collect();
+        let standards = settings
+            .pdf_standard
+            .get_ref()
+            .0
+            .iter()
+            .filter_map(|s| crate::config::parse_standard(s))
+            .collect();
         let variant = pack.and_then(|p| p.variant).unwrap_or(settings.variant);
         let paper = pack.and_then(|p| p.paper).unwrap_or(settings.paper);
         let images = ImageTarget {
@@ -249,7 +301,16 @@ pub fn plan(
             },
             width_centi_in: (paper.text_width_in() * 100.0).round() as u32,
         };
-        DocumentPlan { name: name.to_string(), kind, output, note_ids: ids, layout: layout.to_string(), standards, images, data }
+        DocumentPlan {
+            name: name.to_string(),
+            kind,
+            output,
+            note_ids: ids,
+            layout: layout.to_string(),
+            standards,
+            images,
+            data,
+        }
     };
     let mut plans = Vec::new();
     for pack in &config.packs {
@@ -269,12 +330,26 @@ pub fn plan(
             continue;
         }
         let layout = pack.layout.as_deref().unwrap_or(&config.book.layout);
-        plans.push(document(pack.name(), pack.title.clone(), Kind::Pack, ids, layout, Some(pack)));
+        plans.push(document(
+            pack.name(),
+            pack.title.clone(),
+            Kind::Pack,
+            ids,
+            layout,
+            Some(pack),
+        ));
     }
     if config.handouts.enabled {
         for note in &corpus.notes {
             let title = Some(note.title.clone());
-            plans.push(document(&note.id, title, Kind::Handout, vec![note.id.clone()], &config.handouts.layout, None));
+            plans.push(document(
+                &note.id,
+                title,
+                Kind::Handout,
+                vec![note.id.clone()],
+                &config.handouts.layout,
+                None,
+            ));
         }
     }
     plans
@@ -283,7 +358,9 @@ pub fn plan(
 /// Warns about notes that no pack holds: they would be in no document.
 pub fn warn_unpacked(corpus: &Corpus, plans: &[DocumentPlan], report: &mut Report) {
     for note in &corpus.notes {
-        let packed = plans.iter().any(|p| p.kind == Kind::Pack && p.note_ids.contains(&note.id));
+        let packed = plans
+            .iter()
+            .any(|p| p.kind == Kind::Pack && p.note_ids.contains(&note.id));
         if !packed {
             report.push(
                 Diagnostic::warning(format!("note `{}` is in no pack", note.id))
@@ -314,7 +391,12 @@ pub fn elsewhere(
     let plan = &plans[index];
     let mut wanted: BTreeSet<&str> = BTreeSet::new();
     for note in &plan.data.notes {
-        wanted.extend(note.references.iter().chain(&note.related).map(String::as_str));
+        wanted.extend(
+            note.references
+                .iter()
+                .chain(&note.related)
+                .map(String::as_str),
+        );
     }
     let mut found = BTreeMap::new();
     for id in wanted {
@@ -341,7 +423,12 @@ pub fn elsewhere(
 /// The notes of a pack: those named in `notes` in that order, then every
 /// other note carrying one of `tags`, then (optionally) their related notes.
 /// An id that names no note is an error at its place in folio.toml.
-pub fn select(pack: &Pack, corpus: &Corpus, config_path: &Path, report: &mut Report) -> Vec<String> {
+pub fn select(
+    pack: &Pack,
+    corpus: &Corpus,
+    config_path: &Path,
+    report: &mut Report,
+) -> Vec<String> {
     let mut chosen: Vec<String> = Vec::new();
     let add = |id: &str, chosen: &mut Vec<String>| {
         if !chosen.iter().any(|c| c == id) {
@@ -358,8 +445,12 @@ pub fn select(pack: &Pack, corpus: &Corpus, config_path: &Path, report: &mut Rep
         }
         let is_glob = pattern.get_ref().contains(['*', '?']);
         if !matched && !is_glob {
-            let mut diagnostic = Diagnostic::error(format!("pack `{}` names an unknown note `{}`", pack.name(), pattern.get_ref()))
-                .at(config_path, pattern.span());
+            let mut diagnostic = Diagnostic::error(format!(
+                "pack `{}` names an unknown note `{}`",
+                pack.name(),
+                pattern.get_ref()
+            ))
+            .at(config_path, pattern.span());
             if let Some(best) = crate::links::did_you_mean(pattern.get_ref(), corpus.ids()) {
                 diagnostic = diagnostic.hint(format!("did you mean `{best}`?"));
             }
@@ -419,7 +510,12 @@ fn note_data(note: &Note, graph: &Graph) -> NoteData {
         summary: note.summary.clone(),
         tags: note.tags.clone(),
         classification: note.classification.as_ref().map(|(level, _)| level.clone()),
-        related: note.related.iter().map(|(id, _)| id.clone()).filter(|id| graph.references.contains_key(id)).collect(),
+        related: note
+            .related
+            .iter()
+            .map(|(id, _)| id.clone())
+            .filter(|id| graph.references.contains_key(id))
+            .collect(),
         references: graph.references(&note.id).to_vec(),
         referenced_by: graph.referenced_by(&note.id).to_vec(),
         file: note.rel_path.clone(),
@@ -460,7 +556,11 @@ fn tag_index(notes: &[NoteData]) -> Vec<TagEntry> {
         .into_iter()
         .map(|name| TagEntry {
             name: name.clone(),
-            notes: notes.iter().filter(|n| n.tags.contains(name)).map(|n| n.id.clone()).collect(),
+            notes: notes
+                .iter()
+                .filter(|n| n.tags.contains(name))
+                .map(|n| n.id.clone())
+                .collect(),
         })
         .collect();
     tags.sort_by_key(|t| t.name.to_lowercase());

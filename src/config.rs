@@ -49,7 +49,10 @@ pub struct Handouts {
 
 impl Default for Handouts {
     fn default() -> Self {
-        Self { enabled: false, layout: default_handout_layout() }
+        Self {
+            enabled: false,
+            layout: default_handout_layout(),
+        }
     }
 }
 
@@ -93,7 +96,9 @@ pub struct Book {
 }
 
 /// What a document's images are prepared for.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Deserialize, Serialize, clap::ValueEnum)]
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Deserialize, Serialize, clap::ValueEnum,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum Variant {
     #[default]
@@ -109,7 +114,9 @@ impl Default for Book {
             organisation: None,
             date: None,
             classification: None,
-            classification_levels: ["UNCLASSIFIED", "RESTRICTED", "CONFIDENTIAL", "SECRET"].map(String::from).to_vec(),
+            classification_levels: ["UNCLASSIFIED", "RESTRICTED", "CONFIDENTIAL", "SECRET"]
+                .map(String::from)
+                .to_vec(),
             paper: Paper::default(),
             layout: "briefing".into(),
             duplex: false,
@@ -157,7 +164,14 @@ pub fn parse_standard(name: &str) -> Option<typst_pdf::PdfStandard> {
 /// A length as folio.toml writes it (a number and mm, cm, in or pt), in points.
 pub fn length_pt(text: &str) -> Option<f64> {
     let text = text.trim();
-    [("mm", 72.0 / 25.4), ("cm", 72.0 / 2.54), ("in", 72.0), ("pt", 1.0)].iter().find_map(|(unit, factor)| {
+    [
+        ("mm", 72.0 / 25.4),
+        ("cm", 72.0 / 2.54),
+        ("in", 72.0),
+        ("pt", 1.0),
+    ]
+    .iter()
+    .find_map(|(unit, factor)| {
         let number: f64 = text.strip_suffix(unit)?.trim().parse().ok()?;
         (0.0..=100.0).contains(&number).then_some(number * factor)
     })
@@ -275,7 +289,9 @@ pub fn load(root: &Path, report: &mut Report) -> Option<Config> {
             });
         }
         Err(err) => {
-            report.push(Diagnostic::error(format!("cannot read {CONFIG_FILE}: {err}")).in_file(&path));
+            report.push(
+                Diagnostic::error(format!("cannot read {CONFIG_FILE}: {err}")).in_file(&path),
+            );
             return None;
         }
     };
@@ -289,7 +305,10 @@ pub fn parse(path: &Path, text: &str, report: &mut Report) -> Option<Config> {
         Ok(file) => file,
         Err(err) => {
             let range = err.span().unwrap_or(0..0);
-            report.push(Diagnostic::error(format!("invalid {CONFIG_FILE}: {}", err.message().trim())).at(path, range));
+            report.push(
+                Diagnostic::error(format!("invalid {CONFIG_FILE}: {}", err.message().trim()))
+                    .at(path, range),
+            );
             return None;
         }
     };
@@ -309,7 +328,10 @@ pub fn parse(path: &Path, text: &str, report: &mut Report) -> Option<Config> {
         .into_iter()
         .map(|spanned| {
             let span = spanned.span();
-            Pack { span, ..spanned.into_inner() }
+            Pack {
+                span,
+                ..spanned.into_inner()
+            }
         })
         .collect();
     let mut seen: Vec<&Pack> = Vec::new();
@@ -333,15 +355,28 @@ pub fn parse(path: &Path, text: &str, report: &mut Report) -> Option<Config> {
         }
         seen.push(pack);
     }
-    for layout in std::iter::once(&file.book.layout).chain(packs.iter().filter_map(|p| p.layout.as_ref())) {
+    for layout in
+        std::iter::once(&file.book.layout).chain(packs.iter().filter_map(|p| p.layout.as_ref()))
+    {
         if !is_valid_name(layout) {
-            report.push(Diagnostic::error(format!("`{layout}` is not a valid layout name")).in_file(path));
+            report.push(
+                Diagnostic::error(format!("`{layout}` is not a valid layout name")).in_file(path),
+            );
             ok = false;
         }
     }
     ok &= check_book(path, &file.book, report);
-    let packs = if packs.is_empty() { vec![Pack::everything()] } else { packs };
-    ok.then(|| Config { path: path.to_path_buf(), book: file.book, packs, handouts: file.handouts })
+    let packs = if packs.is_empty() {
+        vec![Pack::everything()]
+    } else {
+        packs
+    };
+    ok.then(|| Config {
+        path: path.to_path_buf(),
+        book: file.book,
+        packs,
+        handouts: file.handouts,
+    })
 }
 
 /// Values that parse but make no sense: unknown markings, lengths, standards.
@@ -354,20 +389,32 @@ fn check_book(path: &Path, book: &Book, report: &mut Report) -> bool {
     if let Some(level) = &book.classification {
         if !book.classification_levels.contains(level.get_ref()) {
             error(
-                Diagnostic::error(format!("`{}` is not one of the classification levels", level.get_ref()))
-                    .at(path, level.span())
-                    .hint(format!("the levels are: {}", book.classification_levels.join(", "))),
+                Diagnostic::error(format!(
+                    "`{}` is not one of the classification levels",
+                    level.get_ref()
+                ))
+                .at(path, level.span())
+                .hint(format!(
+                    "the levels are: {}",
+                    book.classification_levels.join(", ")
+                )),
             );
         }
     }
     if !(72..=1200).contains(&book.image_dpi) {
-        error(Diagnostic::error(format!("image_dpi {} is outside 72–1200", book.image_dpi)).in_file(path));
+        error(
+            Diagnostic::error(format!("image_dpi {} is outside 72–1200", book.image_dpi))
+                .in_file(path),
+        );
     }
     if length_pt(book.binding_offset.get_ref()).is_none() {
         error(
-            Diagnostic::error(format!("`{}` is not a length", book.binding_offset.get_ref()))
-                .at(path, book.binding_offset.span())
-                .hint("write a number and a unit, e.g. \"8mm\", \"0.3in\" or \"10pt\""),
+            Diagnostic::error(format!(
+                "`{}` is not a length",
+                book.binding_offset.get_ref()
+            ))
+            .at(path, book.binding_offset.span())
+            .hint("write a number and a unit, e.g. \"8mm\", \"0.3in\" or \"10pt\""),
         );
     }
     let standards = &book.pdf_standard.get_ref().0;
@@ -381,7 +428,10 @@ fn check_book(path: &Path, book: &Book, report: &mut Report) -> bool {
         }
     }
     if standards.iter().filter(|s| s.starts_with("a-")).count() > 1 {
-        error(Diagnostic::error("only one PDF/A level can be chosen at a time").at(path, book.pdf_standard.span()));
+        error(
+            Diagnostic::error("only one PDF/A level can be chosen at a time")
+                .at(path, book.pdf_standard.span()),
+        );
     }
     ok
 }
@@ -408,18 +458,34 @@ impl Date {
         }
         let number = |range: Range<usize>| -> Option<u32> {
             let part = &text[range];
-            part.bytes().all(|b| b.is_ascii_digit()).then(|| part.parse().ok())?
+            part.bytes()
+                .all(|b| b.is_ascii_digit())
+                .then(|| part.parse().ok())?
         };
-        let date =
-            Date { year: number(0..4)? as i32, month: number(5..7)? as u8, day: number(8..10)? as u8 };
-        time::Date::from_calendar_date(date.year, time::Month::try_from(date.month).ok()?, date.day).ok()?;
+        let date = Date {
+            year: number(0..4)? as i32,
+            month: number(5..7)? as u8,
+            day: number(8..10)? as u8,
+        };
+        time::Date::from_calendar_date(
+            date.year,
+            time::Month::try_from(date.month).ok()?,
+            date.day,
+        )
+        .ok()?;
         Some(date)
     }
 
     /// The UTC date of a Unix timestamp (for SOURCE_DATE_EPOCH).
     pub fn from_unix(seconds: i64) -> Option<Date> {
-        let date = time::OffsetDateTime::from_unix_timestamp(seconds).ok()?.date();
-        Some(Date { year: date.year(), month: date.month() as u8, day: date.day() })
+        let date = time::OffsetDateTime::from_unix_timestamp(seconds)
+            .ok()?
+            .date();
+        Some(Date {
+            year: date.year(),
+            month: date.month() as u8,
+            day: date.day(),
+        })
     }
 }
 
@@ -437,7 +503,11 @@ mod tests {
         let mut report = Report::default();
         report.sources.insert("folio.toml", text.into());
         parse(Path::new("folio.toml"), text, &mut report);
-        report.diagnostics.iter().map(|d| format!("{:?}: {}", report.sources.line_col(d), d.message)).collect()
+        report
+            .diagnostics
+            .iter()
+            .map(|d| format!("{:?}: {}", report.sources.line_col(d), d.message))
+            .collect()
     }
 
     #[test]
@@ -453,12 +523,18 @@ mod tests {
         let found = errors("[book]\nduplex = \"yes\"\n");
         assert!(found[0].contains("line: 2, column: 10"), "{found:?}");
         let found = errors("[book]\ndate = \"2009-13-01\"\n");
-        assert!(found[0].contains("line: 2, column: 8") && found[0].contains("not a date"), "{found:?}");
+        assert!(
+            found[0].contains("line: 2, column: 8") && found[0].contains("not a date"),
+            "{found:?}"
+        );
     }
 
     #[test]
     fn dates_parse_strictly() {
-        assert_eq!(Date::parse("2009-12-01").map(|d| d.to_string()).as_deref(), Some("2009-12-01"));
+        assert_eq!(
+            Date::parse("2009-12-01").map(|d| d.to_string()).as_deref(),
+            Some("2009-12-01")
+        );
         assert!(Date::parse("2009-02-30").is_none());
         assert!(Date::parse("2009-2-3").is_none());
         assert_eq!(Date::from_unix(0).unwrap().to_string(), "1970-01-01");

@@ -56,7 +56,10 @@ impl Diagnostic {
     }
 
     pub fn warning(message: impl Into<String>) -> Self {
-        Self { severity: Severity::Warning, ..Self::error(message) }
+        Self {
+            severity: Severity::Warning,
+            ..Self::error(message)
+        }
     }
 
     pub fn in_file(mut self, file: impl Into<PathBuf>) -> Self {
@@ -75,8 +78,17 @@ impl Diagnostic {
         self
     }
 
-    pub fn related(mut self, file: impl Into<PathBuf>, range: Range<usize>, message: impl Into<String>) -> Self {
-        self.related.push(Related { file: file.into(), range, message: message.into() });
+    pub fn related(
+        mut self,
+        file: impl Into<PathBuf>,
+        range: Range<usize>,
+        message: impl Into<String>,
+    ) -> Self {
+        self.related.push(Related {
+            file: file.into(),
+            range,
+            message: message.into(),
+        });
         self
     }
 
@@ -134,7 +146,11 @@ pub fn line_col(text: &str, offset: usize) -> LineCol {
 
 /// Byte offset of a 1-based line and byte column, as comrak and YAML report them.
 pub fn offset_of(text: &str, line: usize, byte_column: usize) -> usize {
-    let line_start: usize = text.split_inclusive('\n').take(line.saturating_sub(1)).map(str::len).sum();
+    let line_start: usize = text
+        .split_inclusive('\n')
+        .take(line.saturating_sub(1))
+        .map(str::len)
+        .sum();
     (line_start + byte_column.saturating_sub(1)).min(text.len())
 }
 
@@ -171,7 +187,12 @@ impl Report {
     pub fn sort(&mut self) {
         let sources = &self.sources;
         self.diagnostics.sort_by(|a, b| {
-            (&a.file, sources.line_col(a), a.severity, &a.message).cmp(&(&b.file, sources.line_col(b), b.severity, &b.message))
+            (&a.file, sources.line_col(a), a.severity, &a.message).cmp(&(
+                &b.file,
+                sources.line_col(b),
+                b.severity,
+                &b.message,
+            ))
         });
         self.diagnostics.dedup();
     }
@@ -207,15 +228,28 @@ impl Report {
             }
             for related in &diagnostic.related {
                 if let Some(id) = file_id(&related.file) {
-                    labels.push(Label::secondary(id, related.range.clone()).with_message(related.message.clone()));
+                    labels.push(
+                        Label::secondary(id, related.range.clone())
+                            .with_message(related.message.clone()),
+                    );
                 }
             }
-            let notes = diagnostic.hints.iter().map(|h| format!("hint: {h}")).collect();
-            prepared.push(CsDiagnostic::new(severity).with_message(message).with_labels(labels).with_notes(notes));
+            let notes = diagnostic
+                .hints
+                .iter()
+                .map(|h| format!("hint: {h}"))
+                .collect();
+            prepared.push(
+                CsDiagnostic::new(severity)
+                    .with_message(message)
+                    .with_labels(labels)
+                    .with_notes(notes),
+            );
         }
         let config = term::Config::default();
         for diagnostic in &prepared {
-            term::emit_to_write_style(out, &config, &files, diagnostic).map_err(std::io::Error::other)?;
+            term::emit_to_write_style(out, &config, &files, diagnostic)
+                .map_err(std::io::Error::other)?;
         }
         if !self.diagnostics.is_empty() {
             writeln!(out, "{}", self.summary())?;
@@ -226,7 +260,11 @@ impl Report {
     /// "2 errors, 3 warnings".
     pub fn summary(&self) -> String {
         let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
-        format!("{}, {}", plural(self.error_count(), "error"), plural(self.warning_count(), "warning"))
+        format!(
+            "{}, {}",
+            plural(self.error_count(), "error"),
+            plural(self.warning_count(), "warning")
+        )
     }
 
     /// The diagnostics in folio's JSON schema (see the README): positions as
@@ -288,16 +326,27 @@ impl Report {
     /// The whole report as plain text (what a non-terminal sees).
     pub fn to_plain_string(&self) -> String {
         let mut buffer = termcolor::NoColor::new(Vec::new());
-        self.emit(&mut buffer).expect("writing to memory cannot fail");
+        self.emit(&mut buffer)
+            .expect("writing to memory cannot fail");
         String::from_utf8_lossy(&buffer.into_inner()).into_owned()
     }
 }
 
 /// Paths are shown with forward slashes relative to where folio was started.
 pub fn display_path(path: &Path) -> String {
-    let shown = std::env::current_dir().ok().and_then(|cwd| path.strip_prefix(cwd).ok().map(Path::to_path_buf));
-    let shown = shown.as_deref().unwrap_or(path).to_string_lossy().replace('\\', "/");
-    if shown.is_empty() { ".".to_string() } else { shown }
+    let shown = std::env::current_dir()
+        .ok()
+        .and_then(|cwd| path.strip_prefix(cwd).ok().map(Path::to_path_buf));
+    let shown = shown
+        .as_deref()
+        .unwrap_or(path)
+        .to_string_lossy()
+        .replace('\\', "/");
+    if shown.is_empty() {
+        ".".to_string()
+    } else {
+        shown
+    }
 }
 
 impl fmt::Display for Diagnostic {

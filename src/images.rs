@@ -36,33 +36,50 @@ const VECTOR: &[&str] = &["pdf"];
 ///
 /// `cache_dir` is where [`prepare`] left its marks: an image whose exact
 /// bytes decoded there before is not decoded again (its header is enough).
-pub fn check(root: &Path, corpus: &Corpus, targets: &[ImageTarget], cache_dir: Option<&Path>, report: &mut Report) {
+pub fn check(
+    root: &Path,
+    corpus: &Corpus,
+    targets: &[ImageTarget],
+    cache_dir: Option<&Path>,
+    report: &mut Report,
+) {
     let root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
-    let refs: Vec<_> = corpus.notes.iter().flat_map(|note| note.body.images.iter().map(move |image| (note, image))).collect();
+    let refs: Vec<_> = corpus
+        .notes
+        .iter()
+        .flat_map(|note| note.body.images.iter().map(move |image| (note, image)))
+        .collect();
     let results: Vec<Vec<Diagnostic>> = refs
         .par_iter()
-        .map(|(note, image)| match check_one(&root, &image.path, cache_dir) {
-            Err(message) => vec![Diagnostic::error(message).at(&note.path, image.range.clone())],
-            Ok(None) => Vec::new(),
-            Ok(Some(width)) => {
-                let dpi = targets
-                    .iter()
-                    .filter(|t| t.variant == Variant::Print)
-                    .map(|t| print_dpi(width, t))
-                    .min();
-                match dpi {
-                    Some(dpi) if dpi < MIN_PRINT_DPI => vec![
-                        Diagnostic::warning(format!(
-                            "image `{}` will print at {dpi} dpi and may look blurry",
-                            image.path
-                        ))
-                        .at(&note.path, image.range.clone())
-                        .hint(format!("use an image at least {} pixels wide", min_width(targets))),
-                    ],
-                    _ => Vec::new(),
+        .map(
+            |(note, image)| match check_one(&root, &image.path, cache_dir) {
+                Err(message) => {
+                    vec![Diagnostic::error(message).at(&note.path, image.range.clone())]
                 }
-            }
-        })
+                Ok(None) => Vec::new(),
+                Ok(Some(width)) => {
+                    let dpi = targets
+                        .iter()
+                        .filter(|t| t.variant == Variant::Print)
+                        .map(|t| print_dpi(width, t))
+                        .min();
+                    match dpi {
+                        Some(dpi) if dpi < MIN_PRINT_DPI => vec![
+                            Diagnostic::warning(format!(
+                                "image `{}` will print at {dpi} dpi and may look blurry",
+                                image.path
+                            ))
+                            .at(&note.path, image.range.clone())
+                            .hint(format!(
+                                "use an image at least {} pixels wide",
+                                min_width(targets)
+                            )),
+                        ],
+                        _ => Vec::new(),
+                    }
+                }
+            },
+        )
         .collect();
     report.extend(results.into_iter().flatten());
     for note in &corpus.notes {
@@ -88,7 +105,11 @@ fn print_dpi(width_px: u32, target: &ImageTarget) -> u32 {
 }
 
 fn min_width(targets: &[ImageTarget]) -> u32 {
-    let widest = targets.iter().map(|t| t.width_centi_in).max().unwrap_or(646);
+    let widest = targets
+        .iter()
+        .map(|t| t.width_centi_in)
+        .max()
+        .unwrap_or(646);
     (widest as f64 / 100.0 * MIN_PRINT_DPI as f64).ceil() as u32
 }
 
@@ -104,9 +125,14 @@ fn limits() -> Limits {
 fn decode_error(path: &str, err: image::ImageError) -> String {
     match err {
         image::ImageError::Limits(_) => {
-            format!("image `{path}` is too large (at most {MAX_SIDE}×{MAX_SIDE} pixels and {} MB decoded)", MAX_ALLOC >> 20)
+            format!(
+                "image `{path}` is too large (at most {MAX_SIDE}×{MAX_SIDE} pixels and {} MB decoded)",
+                MAX_ALLOC >> 20
+            )
         }
-        image::ImageError::Unsupported(err) => format!("image `{path}` is in an unsupported format: {err}"),
+        image::ImageError::Unsupported(err) => {
+            format!("image `{path}` is in an unsupported format: {err}")
+        }
         err => format!("image `{path}` is corrupt: {err}"),
     }
 }
@@ -118,13 +144,20 @@ fn decode(data: &[u8], path: &str) -> Result<(DynamicImage, ImageFormat, bool), 
         .with_guessed_format()
         .map_err(|err| format!("cannot read image `{path}`: {err}"))?;
     if reader.format().is_none() {
-        if let Some(format) = ImageFormat::from_path(path).ok().filter(|f| f.reading_enabled()) {
+        if let Some(format) = ImageFormat::from_path(path)
+            .ok()
+            .filter(|f| f.reading_enabled())
+        {
             reader.set_format(format);
         }
     }
-    let format = reader.format().ok_or_else(|| format!("image `{path}` is not in a format folio can read"))?;
+    let format = reader
+        .format()
+        .ok_or_else(|| format!("image `{path}` is not in a format folio can read"))?;
     reader.limits(limits());
-    let mut decoder = reader.into_decoder().map_err(|err| decode_error(path, err))?;
+    let mut decoder = reader
+        .into_decoder()
+        .map_err(|err| decode_error(path, err))?;
     let orientation = decoder.orientation().unwrap_or(Orientation::NoTransforms);
     let mut image = DynamicImage::from_decoder(decoder).map_err(|err| decode_error(path, err))?;
     image.apply_orientation(orientation);
@@ -143,7 +176,11 @@ fn check_svg(root: &Path, real: &Path, path: &str) -> Result<(), String> {
         if link.starts_with('#') || link.starts_with("data:") {
             continue;
         }
-        let refused = || format!("image `{path}` links to `{link}`, outside the project; SVGs may only use files in the project");
+        let refused = || {
+            format!(
+                "image `{path}` links to `{link}`, outside the project; SVGs may only use files in the project"
+            )
+        };
         if link.contains("://") || link.starts_with("//") || link.starts_with('/') {
             return Err(refused());
         }
@@ -163,9 +200,13 @@ fn svg_links(text: &str) -> Vec<&str> {
     while let Some(at) = rest.find("href") {
         rest = &rest[at + 4..];
         let after = rest.trim_start();
-        let Some(value) = after.strip_prefix('=') else { continue };
+        let Some(value) = after.strip_prefix('=') else {
+            continue;
+        };
         let value = value.trim_start();
-        let Some(quote) = value.chars().next().filter(|q| *q == '"' || *q == '\'') else { continue };
+        let Some(quote) = value.chars().next().filter(|q| *q == '"' || *q == '\'') else {
+            continue;
+        };
         if let Some(end) = value[1..].find(quote) {
             links.push(value[1..1 + end].trim());
         }
@@ -184,11 +225,21 @@ fn check_one(root: &Path, path: &str, cache_dir: Option<&Path>) -> Result<Option
     if !real.starts_with(root) {
         return Err(format!("image `{path}` leads outside the project folder"));
     }
-    let size = std::fs::metadata(&real).map_err(|err| format!("cannot read image `{path}`: {err}"))?.len();
+    let size = std::fs::metadata(&real)
+        .map_err(|err| format!("cannot read image `{path}`: {err}"))?
+        .len();
     if size > MAX_FILE {
-        return Err(format!("image `{path}` is {} MB; folio reads images up to {} MB", size >> 20, MAX_FILE >> 20));
+        return Err(format!(
+            "image `{path}` is {} MB; folio reads images up to {} MB",
+            size >> 20,
+            MAX_FILE >> 20
+        ));
     }
-    let extension = real.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase).unwrap_or_default();
+    let extension = real
+        .extension()
+        .and_then(|e| e.to_str())
+        .map(str::to_ascii_lowercase)
+        .unwrap_or_default();
     if extension == "svg" {
         return check_svg(root, &real, path).map(|()| None);
     }
@@ -196,7 +247,9 @@ fn check_one(root: &Path, path: &str, cache_dir: Option<&Path>) -> Result<Option
         return Ok(None);
     }
     let data = std::fs::read(&real).map_err(|err| format!("cannot read image `{path}`: {err}"))?;
-    let known = cache_dir.and_then(|dir| std::fs::read_to_string(dir.join(format!("{}.ok", content_key(&data)))).ok());
+    let known = cache_dir.and_then(|dir| {
+        std::fs::read_to_string(dir.join(format!("{}.ok", content_key(&data)))).ok()
+    });
     if let Some(width) = known.and_then(|text| text.trim().parse().ok()) {
         return Ok(Some(width));
     }
@@ -209,7 +262,11 @@ fn content_key(data: &[u8]) -> String {
     let mut hasher = Sha256::new();
     hasher.update(CACHE_VERSION);
     hasher.update(data);
-    hasher.finalize().iter().map(|b| format!("{b:02x}")).collect()
+    hasher
+        .finalize()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
 
 /// A prepared image: what documents of `target` embed for `path`.
@@ -228,29 +285,57 @@ const CACHE_VERSION: &str = "folio-images-1";
 /// hash in `cache_dir`, so a rebuild redoes nothing and an image used by
 /// several packs is processed once per target. Images that need nothing
 /// are left out (the document reads the file itself).
-pub fn prepare(root: &Path, corpus: &Corpus, targets: &[ImageTarget], cache_dir: &Path) -> Vec<Prepared> {
-    let mut paths: Vec<&str> = corpus.notes.iter().flat_map(|n| n.body.images.iter().map(|i| i.path.as_str())).collect();
+pub fn prepare(
+    root: &Path,
+    corpus: &Corpus,
+    targets: &[ImageTarget],
+    cache_dir: &Path,
+) -> Vec<Prepared> {
+    let mut paths: Vec<&str> = corpus
+        .notes
+        .iter()
+        .flat_map(|n| n.body.images.iter().map(|i| i.path.as_str()))
+        .collect();
     paths.sort_unstable();
     paths.dedup();
     let mut targets = targets.to_vec();
     targets.sort_by_key(|t| (t.variant == Variant::Screen, t.dpi, t.width_centi_in));
     targets.dedup();
-    let jobs: Vec<(&str, ImageTarget)> = paths.iter().flat_map(|p| targets.iter().map(move |t| (*p, *t))).collect();
+    let jobs: Vec<(&str, ImageTarget)> = paths
+        .iter()
+        .flat_map(|p| targets.iter().map(move |t| (*p, *t)))
+        .collect();
     jobs.par_iter()
         .filter_map(|(path, target)| {
             let bytes = prepare_one(root, path, target, cache_dir).ok().flatten()?;
-            Some(Prepared { target: *target, path: path.to_string(), bytes })
+            Some(Prepared {
+                target: *target,
+                path: path.to_string(),
+                bytes,
+            })
         })
         .collect()
 }
 
-fn prepare_one(root: &Path, path: &str, target: &ImageTarget, cache_dir: &Path) -> Result<Option<Vec<u8>>, String> {
+fn prepare_one(
+    root: &Path,
+    path: &str,
+    target: &ImageTarget,
+    cache_dir: &Path,
+) -> Result<Option<Vec<u8>>, String> {
     let extension = path.rsplit('.').next().unwrap_or("").to_ascii_lowercase();
     if extension == "svg" || VECTOR.contains(&extension.as_str()) {
         return Ok(None);
     }
     let data = std::fs::read(root.join(path)).map_err(|err| err.to_string())?;
-    let key = format!("{}-{:?}-{}-{}", content_key(&data), target.variant, target.dpi, target.width_centi_in).to_lowercase();
+    let key = format!(
+        "{}-{:?}-{}-{}",
+        content_key(&data),
+        target.variant,
+        target.dpi,
+        target.width_centi_in
+    )
+    .to_lowercase();
     for ext in ["png", "jpg", "none"] {
         let cached = cache_dir.join(format!("{key}.{ext}"));
         if let Ok(bytes) = std::fs::read(&cached) {
@@ -259,17 +344,24 @@ fn prepare_one(root: &Path, path: &str, target: &ImageTarget, cache_dir: &Path) 
     }
     let (mut image, format, rotated) = decode(&data, path)?;
     // Decoded cleanly: `check` need not decode these bytes again.
-    let _ = write_atomically(&cache_dir.join(format!("{}.ok", content_key(&data))), image.width().to_string().as_bytes());
+    let _ = write_atomically(
+        &cache_dir.join(format!("{}.ok", content_key(&data))),
+        image.width().to_string().as_bytes(),
+    );
     let max_width = (target.width_centi_in as f64 / 100.0 * target.dpi as f64).round() as u32;
     let too_wide = image.width() > max_width;
-    let embeddable = matches!(format, ImageFormat::Png | ImageFormat::Jpeg | ImageFormat::Gif | ImageFormat::WebP);
+    let embeddable = matches!(
+        format,
+        ImageFormat::Png | ImageFormat::Jpeg | ImageFormat::Gif | ImageFormat::WebP
+    );
     if !too_wide && embeddable && !rotated {
         // Remember that nothing was needed, so a rebuild does not decode again.
         let _ = write_atomically(&cache_dir.join(format!("{key}.none")), b"");
         return Ok(None);
     }
     if too_wide {
-        let height = ((image.height() as u64 * max_width as u64) / image.width() as u64).max(1) as u32;
+        let height =
+            ((image.height() as u64 * max_width as u64) / image.width() as u64).max(1) as u32;
         image = image.resize_exact(max_width, height, imageops::FilterType::Lanczos3);
     }
     let (bytes, ext) = encode(&image, target.variant);
@@ -281,7 +373,9 @@ fn prepare_one(root: &Path, path: &str, target: &ImageTarget, cache_dir: &Path) 
 fn encode(image: &DynamicImage, variant: Variant) -> (Vec<u8>, &'static str) {
     let mut out = Cursor::new(Vec::new());
     if image.color().has_alpha() || is_flat(image) {
-        image.write_to(&mut out, ImageFormat::Png).expect("encoding to memory cannot fail");
+        image
+            .write_to(&mut out, ImageFormat::Png)
+            .expect("encoding to memory cannot fail");
         return (out.into_inner(), "png");
     }
     let quality = match variant {
@@ -289,7 +383,9 @@ fn encode(image: &DynamicImage, variant: Variant) -> (Vec<u8>, &'static str) {
         Variant::Screen => 75,
     };
     let rgb = image.to_rgb8();
-    JpegEncoder::new_with_quality(&mut out, quality).encode_image(&rgb).expect("encoding to memory cannot fail");
+    JpegEncoder::new_with_quality(&mut out, quality)
+        .encode_image(&rgb)
+        .expect("encoding to memory cannot fail");
     (out.into_inner(), "jpg")
 }
 

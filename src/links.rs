@@ -30,7 +30,12 @@ impl Graph {
 
 /// Checks every reference of every note and builds the graph from the valid ones.
 pub fn resolve(corpus: &Corpus, report: &mut Report) -> Graph {
-    let position: BTreeMap<&str, usize> = corpus.notes.iter().enumerate().map(|(i, n)| (n.id.as_str(), i)).collect();
+    let position: BTreeMap<&str, usize> = corpus
+        .notes
+        .iter()
+        .enumerate()
+        .map(|(i, n)| (n.id.as_str(), i))
+        .collect();
     let mut edges: BTreeMap<&str, BTreeSet<usize>> = BTreeMap::new();
     let mut back: BTreeMap<&str, BTreeSet<usize>> = BTreeMap::new();
     for (index, note) in corpus.notes.iter().enumerate() {
@@ -38,28 +43,31 @@ pub fn resolve(corpus: &Corpus, report: &mut Report) -> Graph {
             if let Some(&target_index) = position.get(target) {
                 if target != note.id {
                     edges.entry(&note.id).or_default().insert(target_index);
-                    back.entry(&corpus.notes[target_index].id).or_default().insert(index);
+                    back.entry(&corpus.notes[target_index].id)
+                        .or_default()
+                        .insert(index);
                 }
             }
         };
         for xref in &note.body.xrefs {
             let Some(target) = corpus.get(&xref.target) else {
-                report.push(
-                    with_suggestion(
-                        Diagnostic::error(format!("unknown cross-reference target `{}`", xref.target))
-                            .at(&note.path, xref.range.clone()),
-                        &xref.target,
-                        corpus.ids(),
-                        "note",
-                    ),
-                );
+                report.push(with_suggestion(
+                    Diagnostic::error(format!("unknown cross-reference target `{}`", xref.target))
+                        .at(&note.path, xref.range.clone()),
+                    &xref.target,
+                    corpus.ids(),
+                    "note",
+                ));
                 continue;
             };
             if let Some(anchor) = &xref.anchor {
                 if !target.body.headings.iter().any(|h| &h.slug == anchor) {
                     report.push(with_suggestion(
-                        Diagnostic::error(format!("note `{}` has no heading `#{anchor}`", target.id))
-                            .at(&note.path, xref.range.clone()),
+                        Diagnostic::error(format!(
+                            "note `{}` has no heading `#{anchor}`",
+                            target.id
+                        ))
+                        .at(&note.path, xref.range.clone()),
                         anchor,
                         target.body.headings.iter().map(|h| h.slug.as_str()),
                         "heading",
@@ -72,7 +80,8 @@ pub fn resolve(corpus: &Corpus, report: &mut Report) -> Graph {
         for (id, range) in &note.related {
             if corpus.get(id).is_none() {
                 report.push(with_suggestion(
-                    Diagnostic::error(format!("unknown note `{id}` in `related`")).at(&note.path, range.clone()),
+                    Diagnostic::error(format!("unknown note `{id}` in `related`"))
+                        .at(&note.path, range.clone()),
                     id,
                     corpus.ids(),
                     "note",
@@ -83,12 +92,19 @@ pub fn resolve(corpus: &Corpus, report: &mut Report) -> Graph {
         }
     }
     let ids = |set: Option<&BTreeSet<usize>>| -> Vec<String> {
-        set.into_iter().flatten().map(|&i| corpus.notes[i].id.clone()).collect()
+        set.into_iter()
+            .flatten()
+            .map(|&i| corpus.notes[i].id.clone())
+            .collect()
     };
     let mut graph = Graph::default();
     for note in &corpus.notes {
-        graph.references.insert(note.id.clone(), ids(edges.get(note.id.as_str())));
-        graph.referenced_by.insert(note.id.clone(), ids(back.get(note.id.as_str())));
+        graph
+            .references
+            .insert(note.id.clone(), ids(edges.get(note.id.as_str())));
+        graph
+            .referenced_by
+            .insert(note.id.clone(), ids(back.get(note.id.as_str())));
     }
     graph
 }
@@ -104,7 +120,10 @@ pub fn warn_orphans(corpus: &Corpus, graph: &Graph, report: &mut Report) {
             report.push(
                 Diagnostic::warning(format!("no other note links to `{}`", note.id))
                     .at(&note.path, 0..0)
-                    .hint(format!("link to it with [[{}]] or list it in another note's `related`", note.id)),
+                    .hint(format!(
+                        "link to it with [[{}]] or list it in another note's `related`",
+                        note.id
+                    )),
             );
         }
     }
@@ -125,8 +144,15 @@ fn with_suggestion<'a>(
 
 pub fn did_you_mean<'a>(wanted: &str, known: impl Iterator<Item = &'a str>) -> Option<&'a str> {
     known
-        .map(|candidate| (strsim::normalized_damerau_levenshtein(wanted, candidate), candidate))
-        .filter(|&(score, candidate)| score >= 0.6 || candidate.contains(wanted) && wanted.len() >= 3)
+        .map(|candidate| {
+            (
+                strsim::normalized_damerau_levenshtein(wanted, candidate),
+                candidate,
+            )
+        })
+        .filter(|&(score, candidate)| {
+            score >= 0.6 || candidate.contains(wanted) && wanted.len() >= 3
+        })
         .max_by(|a, b| a.0.total_cmp(&b.0))
         .map(|(_, candidate)| candidate)
 }
@@ -138,8 +164,14 @@ mod tests {
     #[test]
     fn suggests_close_names_only() {
         let known = ["governance-and-oversight", "threat-assessments"];
-        assert_eq!(did_you_mean("governance-and-oversigth", known.iter().copied()), Some("governance-and-oversight"));
-        assert_eq!(did_you_mean("threat", known.iter().copied()), Some("threat-assessments"));
+        assert_eq!(
+            did_you_mean("governance-and-oversigth", known.iter().copied()),
+            Some("governance-and-oversight")
+        );
+        assert_eq!(
+            did_you_mean("threat", known.iter().copied()),
+            Some("threat-assessments")
+        );
         assert_eq!(did_you_mean("budget", known.iter().copied()), None);
     }
 }

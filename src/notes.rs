@@ -18,8 +18,17 @@ use crate::diag::{Diagnostic, Report};
 use crate::markup::{self, Converted, NoteContext};
 
 /// Front-matter keys folio understands; any other key is a warning.
-pub const KNOWN_KEYS: &[&str] =
-    &["title", "subtitle", "date", "authors", "summary", "tags", "related", "order", "classification"];
+pub const KNOWN_KEYS: &[&str] = &[
+    "title",
+    "subtitle",
+    "date",
+    "authors",
+    "summary",
+    "tags",
+    "related",
+    "order",
+    "classification",
+];
 
 #[derive(Debug, Clone)]
 pub struct Note {
@@ -47,7 +56,10 @@ pub struct Note {
 impl Note {
     /// Where a byte offset in the generated Typst comes from in the note file.
     pub fn file_offset(&self, generated: usize) -> Option<usize> {
-        self.body.source_map.body_offset(generated).map(|o| o + self.body_offset)
+        self.body
+            .source_map
+            .body_offset(generated)
+            .map(|o| o + self.body_offset)
     }
 }
 
@@ -73,7 +85,9 @@ pub fn load(root: &Path, report: &mut Report) -> Corpus {
     let notes_dir = root.join("notes");
     let mut files = Vec::new();
     if let Err(err) = discover(&notes_dir, &mut files) {
-        report.push(Diagnostic::error(format!("cannot read the notes folder: {err}")).in_file(&notes_dir));
+        report.push(
+            Diagnostic::error(format!("cannot read the notes folder: {err}")).in_file(&notes_dir),
+        );
         return Corpus::default();
     }
     if files.is_empty() {
@@ -84,7 +98,10 @@ pub fn load(root: &Path, report: &mut Report) -> Corpus {
         );
         return Corpus::default();
     }
-    let parsed: Vec<(Option<Note>, Report)> = files.par_iter().map(|path| parse_file(root, path)).collect();
+    let parsed: Vec<(Option<Note>, Report)> = files
+        .par_iter()
+        .map(|path| parse_file(root, path))
+        .collect();
     let mut notes = Vec::new();
     for (note, note_report) in parsed {
         report.sources.extend(note_report.sources);
@@ -98,7 +115,16 @@ pub fn load(root: &Path, report: &mut Report) -> Corpus {
 
 /// Notes sort by explicit order, then date, then title; missing values last.
 pub fn default_order(a: &Note, b: &Note) -> std::cmp::Ordering {
-    let key = |n: &Note| (n.order.is_none(), n.order, n.date.is_none(), n.date, n.title.to_lowercase(), n.id.clone());
+    let key = |n: &Note| {
+        (
+            n.order.is_none(),
+            n.order,
+            n.date.is_none(),
+            n.date,
+            n.title.to_lowercase(),
+            n.id.clone(),
+        )
+    };
     key(a).cmp(&key(b))
 }
 
@@ -145,8 +171,12 @@ fn check_unique_ids(notes: &mut Vec<Note>, report: &mut Report) {
 
 /// A note id: `[a-z0-9][a-z0-9-]*`.
 pub fn is_valid_id(id: &str) -> bool {
-    id.chars().next().is_some_and(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
-        && id.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+    id.chars()
+        .next()
+        .is_some_and(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
+        && id
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
 }
 
 fn parse_file(root: &Path, path: &Path) -> (Option<Note>, Report) {
@@ -166,9 +196,11 @@ fn parse_file(root: &Path, path: &Path) -> (Option<Note>, Report) {
             // The lossy text has the same bytes up to the first invalid one.
             report.sources.insert(path, lossy);
             report.push(
-                Diagnostic::error(format!("the note is not valid UTF-8 (invalid byte at offset {offset})"))
-                    .at(path, offset..offset + 1)
-                    .hint("save the file as UTF-8"),
+                Diagnostic::error(format!(
+                    "the note is not valid UTF-8 (invalid byte at offset {offset})"
+                ))
+                .at(path, offset..offset + 1)
+                .hint("save the file as UTF-8"),
             );
             return (None, report);
         }
@@ -180,14 +212,23 @@ fn parse_file(root: &Path, path: &Path) -> (Option<Note>, Report) {
 
 /// Parses one note's text; `path` is used for ids, positions and links.
 pub fn parse_note(root: &Path, path: &Path, text: &str, report: &mut Report) -> Option<Note> {
-    let rel_path = path.strip_prefix(root).unwrap_or(path).to_string_lossy().replace('\\', "/");
-    let id = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+    let rel_path = path
+        .strip_prefix(root)
+        .unwrap_or(path)
+        .to_string_lossy()
+        .replace('\\', "/");
+    let id = path
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default();
     let mut ok = true;
     if !is_valid_id(&id) {
         report.push(
             Diagnostic::error(format!("`{id}` is not a valid note id"))
                 .at(path, 0..0)
-                .hint("ids are file names made of a-z, 0-9 and `-`, starting with a letter or digit"),
+                .hint(
+                    "ids are file names made of a-z, 0-9 and `-`, starting with a letter or digit",
+                ),
         );
         ok = false;
     }
@@ -211,17 +252,34 @@ pub fn parse_note(root: &Path, path: &Path, text: &str, report: &mut Report) -> 
         },
         None => FrontMatter::default(),
     };
-    let dir = rel_path.rsplit_once('/').map_or("", |(dir, _)| dir).to_string();
-    let context = NoteContext { id: &id, dir: &dir, take_title: meta.title.is_none() };
+    let dir = rel_path
+        .rsplit_once('/')
+        .map_or("", |(dir, _)| dir)
+        .to_string();
+    let context = NoteContext {
+        id: &id,
+        dir: &dir,
+        take_title: meta.title.is_none(),
+    };
     let mut body = markup::convert(&text[body_offset..], &context);
     let shift = |r: &Range<usize>| r.start + body_offset..r.end + body_offset;
     for diagnostic in body.diagnostics.drain(..) {
         let range = diagnostic.range.as_ref().map(shift).unwrap_or(0..0);
-        report.push(Diagnostic { file: Some(path.to_path_buf()), range: Some(range), ..diagnostic });
+        report.push(Diagnostic {
+            file: Some(path.to_path_buf()),
+            range: Some(range),
+            ..diagnostic
+        });
     }
-    body.headings.iter_mut().for_each(|h| h.range = shift(&h.range));
-    body.xrefs.iter_mut().for_each(|x| x.range = shift(&x.range));
-    body.images.iter_mut().for_each(|i| i.range = shift(&i.range));
+    body.headings
+        .iter_mut()
+        .for_each(|h| h.range = shift(&h.range));
+    body.xrefs
+        .iter_mut()
+        .for_each(|x| x.range = shift(&x.range));
+    body.images
+        .iter_mut()
+        .for_each(|i| i.range = shift(&i.range));
 
     let title = match meta.title.clone().or_else(|| body.title.clone()) {
         Some(title) if !title.trim().is_empty() => title,
@@ -238,7 +296,10 @@ pub fn parse_note(root: &Path, path: &Path, text: &str, report: &mut Report) -> 
         Some(value) => match Date::parse(value) {
             Some(date) => Some(date),
             None => {
-                let at = front.as_ref().and_then(|f| f.locate_key(text, "date")).unwrap_or(0..0);
+                let at = front
+                    .as_ref()
+                    .and_then(|f| f.locate_key(text, "date"))
+                    .unwrap_or(0..0);
                 report.push(
                     Diagnostic::error(format!("`{value}` is not a date"))
                         .at(path, at)
@@ -254,7 +315,10 @@ pub fn parse_note(root: &Path, path: &Path, text: &str, report: &mut Report) -> 
         .related
         .iter()
         .map(|id| {
-            let range = front.as_ref().and_then(|f| f.locate_value(text, "related", id)).unwrap_or(0..0);
+            let range = front
+                .as_ref()
+                .and_then(|f| f.locate_value(text, "related", id))
+                .unwrap_or(0..0);
             (id.clone(), range)
         })
         .collect();
@@ -271,7 +335,10 @@ pub fn parse_note(root: &Path, path: &Path, text: &str, report: &mut Report) -> 
         related,
         order: meta.order,
         classification: meta.classification.map(|level| {
-            let at = front.as_ref().and_then(|f| f.locate_key(text, "classification")).unwrap_or(0..0);
+            let at = front
+                .as_ref()
+                .and_then(|f| f.locate_key(text, "classification"))
+                .unwrap_or(0..0);
             (level, at)
         }),
         body_offset,
@@ -330,33 +397,46 @@ impl OneOrMany {
 }
 
 /// Dates may be strings or, in TOML, date literals.
-fn date_text<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Option<String>, D::Error> {
+fn date_text<'de, D: serde::Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Option<String>, D::Error> {
     #[derive(Deserialize)]
     #[serde(untagged, expecting = "a date written as YYYY-MM-DD")]
     enum DateValue {
         Text(String),
         Toml(toml::value::Datetime),
     }
-    Ok(Option::<DateValue>::deserialize(deserializer)?.map(|v| match v {
-        DateValue::Text(text) => text,
-        DateValue::Toml(date) => date.to_string(),
-    }))
+    Ok(
+        Option::<DateValue>::deserialize(deserializer)?.map(|v| match v {
+            DateValue::Text(text) => text,
+            DateValue::Toml(date) => date.to_string(),
+        }),
+    )
 }
 
 /// Splits off the front matter; returns it and the body's byte offset.
 fn split_front_matter(text: &str) -> Result<(Option<FrontBlock>, usize), Diagnostic> {
     let start = if text.starts_with('\u{feff}') { 3 } else { 0 };
-    let first_line_end = text[start..].find('\n').map_or(text.len(), |i| start + i + 1);
+    let first_line_end = text[start..]
+        .find('\n')
+        .map_or(text.len(), |i| start + i + 1);
     let syntax = match text[start..first_line_end].trim_end() {
         "---" => Syntax::Yaml,
         "+++" => Syntax::Toml,
         _ => return Ok((None, start)),
     };
-    let closing: &[&str] = if syntax == Syntax::Yaml { &["---", "..."] } else { &["+++"] };
+    let closing: &[&str] = if syntax == Syntax::Yaml {
+        &["---", "..."]
+    } else {
+        &["+++"]
+    };
     let mut offset = first_line_end;
     for line in text[first_line_end..].split_inclusive('\n') {
         if closing.contains(&line.trim_end()) {
-            let block = FrontBlock { syntax, content: first_line_end..offset };
+            let block = FrontBlock {
+                syntax,
+                content: first_line_end..offset,
+            };
             return Ok((Some(block), offset + line.len()));
         }
         offset += line.len();
@@ -364,7 +444,9 @@ fn split_front_matter(text: &str) -> Result<(Option<FrontBlock>, usize), Diagnos
     let delimiter = &text[start..start + 3];
     Err(Diagnostic::error("the front matter is never closed")
         .at("", start..start + 3)
-        .hint(format!("end the front matter with a line that is just `{delimiter}`")))
+        .hint(format!(
+            "end the front matter with a line that is just `{delimiter}`"
+        )))
 }
 
 impl FrontBlock {
@@ -379,26 +461,46 @@ impl FrontBlock {
                 let yaml_error = |err: serde_norway::Error| {
                     let at = err.location().map_or(0, |l| l.index());
                     let message = err.to_string();
-                    let message = message.split(" at line ").next().unwrap_or(&message).to_string();
-                    Diagnostic::error(format!("invalid YAML front matter: {message}")).at("", base + at..base + at + 1)
+                    let message = message
+                        .split(" at line ")
+                        .next()
+                        .unwrap_or(&message)
+                        .to_string();
+                    Diagnostic::error(format!("invalid YAML front matter: {message}"))
+                        .at("", base + at..base + at + 1)
                 };
-                let value: serde_norway::Value = serde_norway::from_str(content).map_err(yaml_error)?;
+                let value: serde_norway::Value =
+                    serde_norway::from_str(content).map_err(yaml_error)?;
                 let serde_norway::Value::Mapping(mapping) = &value else {
-                    return Err(Diagnostic::error("the front matter must be a mapping of `key: value` lines")
-                        .at("", base..base + content.len()));
+                    return Err(Diagnostic::error(
+                        "the front matter must be a mapping of `key: value` lines",
+                    )
+                    .at("", base..base + content.len()));
                 };
-                let keys: Vec<String> = mapping.keys().filter_map(|k| k.as_str().map(str::to_string)).collect();
-                (keys, serde_norway::from_str::<FrontMatter>(content).map_err(yaml_error)?)
+                let keys: Vec<String> = mapping
+                    .keys()
+                    .filter_map(|k| k.as_str().map(str::to_string))
+                    .collect();
+                (
+                    keys,
+                    serde_norway::from_str::<FrontMatter>(content).map_err(yaml_error)?,
+                )
             }
             Syntax::Toml => {
                 let toml_error = |err: toml::de::Error| {
                     let range = err.span().unwrap_or(0..0);
-                    Diagnostic::error(format!("invalid TOML front matter: {}", err.message().trim()))
-                        .at("", base + range.start..base + range.end)
+                    Diagnostic::error(format!(
+                        "invalid TOML front matter: {}",
+                        err.message().trim()
+                    ))
+                    .at("", base + range.start..base + range.end)
                 };
                 let table: toml::Table = toml::from_str(content).map_err(toml_error)?;
                 let keys = table.keys().cloned().collect();
-                (keys, toml::from_str::<FrontMatter>(content).map_err(toml_error)?)
+                (
+                    keys,
+                    toml::from_str::<FrontMatter>(content).map_err(toml_error)?,
+                )
             }
         };
         let warnings = keys
@@ -417,9 +519,15 @@ impl FrontBlock {
     fn locate_key(&self, text: &str, key: &str) -> Option<Range<usize>> {
         let mut offset = self.content.start;
         for line in text[self.content.clone()].split_inclusive('\n') {
-            let rest = line.strip_prefix(key).or_else(|| line.strip_prefix(&format!("\"{key}\"")));
+            let rest = line
+                .strip_prefix(key)
+                .or_else(|| line.strip_prefix(&format!("\"{key}\"")));
             if let Some(rest) = rest {
-                let sep = if self.syntax == Syntax::Yaml { ':' } else { '=' };
+                let sep = if self.syntax == Syntax::Yaml {
+                    ':'
+                } else {
+                    '='
+                };
                 if rest.trim_start().starts_with(sep) {
                     return Some(offset..offset + key.len());
                 }
@@ -443,8 +551,11 @@ impl FrontBlock {
             while let Some(found) = line[search..].find(value) {
                 let start = search + found;
                 let end = start + value.len();
-                let boundary = |c: Option<char>| c.is_none_or(|c| !(c.is_ascii_alphanumeric() || c == '-'));
-                if boundary(line[..start].chars().next_back()) && boundary(line[end..].chars().next()) {
+                let boundary =
+                    |c: Option<char>| c.is_none_or(|c| !(c.is_ascii_alphanumeric() || c == '-'));
+                if boundary(line[..start].chars().next_back())
+                    && boundary(line[end..].chars().next())
+                {
                     return Some(offset + start..offset + end);
                 }
                 search = end;

@@ -39,7 +39,11 @@ pub struct PreviewFile {
 /// `handouts/alpha`); files go to `previews/<stem>/page-001.png` and
 /// `previews/<stem>.png`.
 pub fn render(document: &PagedDocument, stem: &str, settings: PreviewSettings) -> Vec<PreviewFile> {
-    let pages: Vec<RgbaImage> = document.pages().par_iter().map(|page| render_page(page, settings.width)).collect();
+    let pages: Vec<RgbaImage> = document
+        .pages()
+        .par_iter()
+        .map(|page| render_page(page, settings.width))
+        .collect();
     let mut files: Vec<PreviewFile> = pages
         .par_iter()
         .enumerate()
@@ -49,22 +53,32 @@ pub fn render(document: &PagedDocument, stem: &str, settings: PreviewSettings) -
             sheet: false,
         })
         .collect();
-    files.push(PreviewFile { output: format!("previews/{stem}.png"), bytes: png(&contact_sheet(&pages)), sheet: true });
+    files.push(PreviewFile {
+        output: format!("previews/{stem}.png"),
+        bytes: png(&contact_sheet(&pages)),
+        sheet: true,
+    });
     files
 }
 
 /// Writes preview files under `out_dir`.
 pub fn write(out_dir: &Path, files: &[PreviewFile]) -> std::io::Result<()> {
-    files.par_iter().try_for_each(|file| write_atomically(&out_dir.join(&file.output), &file.bytes))
+    files
+        .par_iter()
+        .try_for_each(|file| write_atomically(&out_dir.join(&file.output), &file.bytes))
 }
 
 fn render_page(page: &typst_layout::Page, width: u32) -> RgbaImage {
     let points = page.frame.width().to_pt().max(1.0);
-    let options = typst_render::RenderOptions { pixel_per_pt: (width as f64 / points).into(), ..Default::default() };
+    let options = typst_render::RenderOptions {
+        pixel_per_pt: (width as f64 / points).into(),
+        ..Default::default()
+    };
     let pixmap = typst_render::render(page, &options);
     let (w, h) = (pixmap.width(), pixmap.height());
     // tiny-skia's pixels are premultiplied; the image crate wants straight alpha.
-    let mut image = RgbaImage::from_raw(w, h, pixmap.take_demultiplied()).expect("pixmap size matches");
+    let mut image =
+        RgbaImage::from_raw(w, h, pixmap.take_demultiplied()).expect("pixmap size matches");
     // Pages without a fill are transparent: put them on white paper.
     for pixel in image.pixels_mut() {
         let alpha = pixel[3] as u32;
@@ -81,7 +95,8 @@ pub fn contact_sheet(pages: &[RgbaImage]) -> RgbaImage {
     let thumbs: Vec<RgbaImage> = pages
         .par_iter()
         .map(|page| {
-            let height = (page.height() as u64 * THUMB_WIDTH as u64 / page.width().max(1) as u64).max(1) as u32;
+            let height = (page.height() as u64 * THUMB_WIDTH as u64 / page.width().max(1) as u64)
+                .max(1) as u32;
             imageops::resize(page, THUMB_WIDTH, height, imageops::FilterType::Triangle)
         })
         .collect();
@@ -98,14 +113,21 @@ pub fn contact_sheet(pages: &[RgbaImage]) -> RgbaImage {
         imageops::overlay(&mut sheet, thumb, x as i64, y as i64);
         let label = (i + 1).to_string();
         let label_width = label.len() as u32 * DIGIT_ADVANCE * SCALE;
-        draw_number(&mut sheet, &label, x + (THUMB_WIDTH - label_width) / 2, y + thumb.height() + 6);
+        draw_number(
+            &mut sheet,
+            &label,
+            x + (THUMB_WIDTH - label_width) / 2,
+            y + thumb.height() + 6,
+        );
     }
     sheet
 }
 
 fn png(image: &RgbaImage) -> Vec<u8> {
     let mut bytes = std::io::Cursor::new(Vec::new());
-    image.write_to(&mut bytes, image::ImageFormat::Png).expect("encoding to memory cannot fail");
+    image
+        .write_to(&mut bytes, image::ImageFormat::Png)
+        .expect("encoding to memory cannot fail");
     bytes.into_inner()
 }
 

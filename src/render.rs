@@ -4,19 +4,19 @@
 //! Typst's diagnostics are mapped back to the note or layout that caused them.
 
 use std::collections::{BTreeMap, HashMap};
-use std::sync::Mutex;
 use std::io::Write;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::sync::Mutex;
 
 use rayon::prelude::*;
 use sha2::{Digest, Sha256};
 use typst::diag::{Severity as TypstSeverity, SourceDiagnostic};
 use typst::foundations::{Datetime, Label, Smart};
 use typst::introspection::Introspector;
-use typst::utils::PicoStr;
 use typst::syntax::{FileId, Span};
+use typst::utils::PicoStr;
 use typst::{World, WorldExt};
 use typst_layout::PagedDocument;
 use typst_pdf::{PdfOptions, PdfStandards, Timestamp};
@@ -61,7 +61,10 @@ pub struct WrittenPreview {
 pub fn base(root: &Path, corpus: &Corpus, fonts: Fonts) -> Base {
     let mut base = Base::new(root, fonts);
     for note in &corpus.notes {
-        base.add_generated(&world::note_path(&note.id), format!("{NOTE_PRELUDE}{}", note.body.typst));
+        base.add_generated(
+            &world::note_path(&note.id),
+            format!("{NOTE_PRELUDE}{}", note.body.typst),
+        );
     }
     base
 }
@@ -84,7 +87,12 @@ pub fn main_source(plan: &DocumentPlan, corpus: &Corpus) -> String {
             }
         }
     }
-    let list = |items: &[&str]| items.iter().map(|s| escape::string(s) + ",").collect::<String>();
+    let list = |items: &[&str]| {
+        items
+            .iter()
+            .map(|s| escape::string(s) + ",")
+            .collect::<String>()
+    };
     let keywords: Vec<&str> = data.tags.iter().map(|t| t.name.as_str()).collect();
     let date = book_date(plan);
     let mut out = String::new();
@@ -97,11 +105,21 @@ pub fn main_source(plan: &DocumentPlan, corpus: &Corpus) -> String {
         date.month,
         date.day
     ));
-    out.push_str(&format!("#import {}: book\n", escape::string(&world::layout_path(&plan.layout))));
-    out.push_str(&format!("#book(json({}), (\n", escape::string(world::DATA_PATH)));
+    out.push_str(&format!(
+        "#import {}: book\n",
+        escape::string(&world::layout_path(&plan.layout))
+    ));
+    out.push_str(&format!(
+        "#book(json({}), (\n",
+        escape::string(world::DATA_PATH)
+    ));
     for id in &plan.note_ids {
         if corpus.get(id).is_some() {
-            out.push_str(&format!("  {}: include {},\n", escape::string(id), escape::string(&world::note_path(id))));
+            out.push_str(&format!(
+                "  {}: include {},\n",
+                escape::string(id),
+                escape::string(&world::note_path(id))
+            ));
         }
     }
     out.push_str("))\n");
@@ -119,7 +137,10 @@ pub fn compile(
 ) -> Option<PagedDocument> {
     let world = world_for(base, plan, corpus, elsewhere);
     let compiled = typst::compile::<PagedDocument>(&world);
-    let diagnostics = compiled.warnings.iter().chain(compiled.output.as_ref().err().into_iter().flatten());
+    let diagnostics = compiled
+        .warnings
+        .iter()
+        .chain(compiled.output.as_ref().err().into_iter().flatten());
     for diagnostic in diagnostics {
         let located = locate(&world, corpus, diagnostic, report);
         report.push(located);
@@ -135,7 +156,14 @@ fn world_for<'a>(
 ) -> DocumentWorld<'a> {
     let data = serde_json::to_string_pretty(&plan.data).expect("pack data serialises");
     let elsewhere = serde_json::to_string_pretty(elsewhere).expect("elsewhere map serialises");
-    DocumentWorld::new(base, plan.images, main_source(plan, corpus), data, elsewhere, book_date(plan))
+    DocumentWorld::new(
+        base,
+        plan.images,
+        main_source(plan, corpus),
+        data,
+        elsewhere,
+        book_date(plan),
+    )
 }
 
 /// Exports a laid-out document to PDF bytes, stamped with the book's date so
@@ -148,11 +176,15 @@ pub fn export(
     report: &mut Report,
 ) -> Option<Vec<u8>> {
     let date = book_date(plan);
-    let timestamp = Datetime::from_ymd_hms(date.year, date.month, date.day, 0, 0, 0).map(Timestamp::new_utc);
+    let timestamp =
+        Datetime::from_ymd_hms(date.year, date.month, date.day, 0, 0, 0).map(Timestamp::new_utc);
     let standards = match PdfStandards::new(&plan.standards) {
         Ok(standards) => standards,
         Err(err) => {
-            let mut diagnostic = Diagnostic::error(format!("these PDF standards cannot be combined: {}", err.message()));
+            let mut diagnostic = Diagnostic::error(format!(
+                "these PDF standards cannot be combined: {}",
+                err.message()
+            ));
             for hint in err.hints() {
                 diagnostic = diagnostic.hint(hint.to_string());
             }
@@ -160,8 +192,12 @@ pub fn export(
             return None;
         }
     };
-    let options =
-        PdfOptions { ident: Smart::Custom(plan.output.clone()), timestamp, standards, ..PdfOptions::default() };
+    let options = PdfOptions {
+        ident: Smart::Custom(plan.output.clone()),
+        timestamp,
+        standards,
+        ..PdfOptions::default()
+    };
     match typst_pdf::pdf(document, &options) {
         Ok(pdf) => Some(pdf),
         Err(errors) => {
@@ -201,11 +237,16 @@ pub struct ExportMemo(Mutex<HashMap<String, (u128, Written)>>);
 impl ExportMemo {
     fn get(&self, output: &str, hash: u128) -> Option<Written> {
         let memo = self.0.lock().expect("export memo poisoned");
-        memo.get(output).filter(|(h, written)| *h == hash && written.path.exists()).map(|(_, written)| written.clone())
+        memo.get(output)
+            .filter(|(h, written)| *h == hash && written.path.exists())
+            .map(|(_, written)| written.clone())
     }
 
     fn put(&self, hash: u128, written: &Written) {
-        self.0.lock().expect("export memo poisoned").insert(written.output.clone(), (hash, written.clone()));
+        self.0
+            .lock()
+            .expect("export memo poisoned")
+            .insert(written.output.clone(), (hash, written.clone()));
     }
 }
 
@@ -236,10 +277,16 @@ pub fn build_all(
 ) -> Built {
     let count = plans.len();
     let mut pages: Vec<BTreeMap<String, usize>> = vec![BTreeMap::new(); count];
-    let mut results: Vec<Option<(Result<Written, bool>, Report)>> = (0..count).map(|_| None).collect();
+    let mut results: Vec<Option<(Result<Written, bool>, Report)>> =
+        (0..count).map(|_| None).collect();
     let mut pending: Vec<usize> = (0..count).collect();
     for round in 1..=MAX_ROUNDS {
-        let laid_out: Vec<(usize, BTreeMap<String, Elsewhere>, Option<PagedDocument>, Report)> = pending
+        let laid_out: Vec<(
+            usize,
+            BTreeMap<String, Elsewhere>,
+            Option<PagedDocument>,
+            Report,
+        )> = pending
             .par_iter()
             .map(|&index| {
                 let elsewhere = book::elsewhere(plans, index, &pages);
@@ -254,25 +301,34 @@ pub fn build_all(
             }
         }
         // Final: failed, out of rounds, or nothing it printed has moved.
-        let (done, again): (Vec<_>, Vec<_>) = laid_out.into_iter().partition(|(index, used, document, _)| {
-            document.is_none() || round == MAX_ROUNDS || book::elsewhere(plans, *index, &pages) == *used
-        });
+        let (done, again): (Vec<_>, Vec<_>) =
+            laid_out
+                .into_iter()
+                .partition(|(index, used, document, _)| {
+                    document.is_none()
+                        || round == MAX_ROUNDS
+                        || book::elsewhere(plans, *index, &pages) == *used
+                });
         let finished: Vec<(usize, Result<Written, bool>, Report)> = done
             .into_par_iter()
             .map(|(index, _, document, mut local)| {
                 let plan = &plans[index];
-                let written = document
-                    .ok_or(false)
-                    .and_then(|document| {
-                        let standards = format!("{:?}", plan.standards);
-                        let hash = typst::utils::hash128(&(&document, standards, plan.data.book.date.as_str(), previews.map(|p| p.width)));
-                        if let Some(written) = memo.get(&plan.output, hash) {
-                            return Ok(written);
-                        }
-                        let written = write(base, plan, corpus, &document, out_dir, previews, &mut local)?;
-                        memo.put(hash, &written);
-                        Ok(written)
-                    });
+                let written = document.ok_or(false).and_then(|document| {
+                    let standards = format!("{:?}", plan.standards);
+                    let hash = typst::utils::hash128(&(
+                        &document,
+                        standards,
+                        plan.data.book.date.as_str(),
+                        previews.map(|p| p.width),
+                    ));
+                    if let Some(written) = memo.get(&plan.output, hash) {
+                        return Ok(written);
+                    }
+                    let written =
+                        write(base, plan, corpus, &document, out_dir, previews, &mut local)?;
+                    memo.put(hash, &written);
+                    Ok(written)
+                });
                 if let Ok(written) = &written {
                     on_written(written);
                 }
@@ -287,7 +343,10 @@ pub fn build_all(
             break;
         }
     }
-    let mut built = Built { written: Vec::new(), io_failed: false };
+    let mut built = Built {
+        written: Vec::new(),
+        io_failed: false,
+    };
     for (result, local) in results.into_iter().flatten() {
         report.sources.extend(local.sources);
         report.extend(local.diagnostics);
@@ -320,7 +379,10 @@ fn write(
         let stem = plan.output.strip_suffix(".pdf").unwrap_or(&plan.output);
         let files = preview::render(document, stem, settings);
         if let Err(err) = preview::write(out_dir, &files) {
-            report.push(Diagnostic::error(format!("cannot write the previews: {err}")).in_file(out_dir.join("previews")));
+            report.push(
+                Diagnostic::error(format!("cannot write the previews: {err}"))
+                    .in_file(out_dir.join("previews")),
+            );
             return Err(true);
         }
         written_previews = files
@@ -347,7 +409,10 @@ fn write(
 }
 
 pub fn sha256_hex(bytes: &[u8]) -> String {
-    Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
+    Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
 
 /// Writes `bytes` beside `path` under a temporary name, flushes it to disk,
@@ -355,12 +420,17 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
 /// never a truncated one. A file that already holds exactly these bytes is
 /// left alone, so unchanged outputs keep their time stamps.
 pub fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    if std::fs::metadata(path).is_ok_and(|m| m.len() == bytes.len() as u64) && std::fs::read(path).is_ok_and(|old| old == bytes) {
+    if std::fs::metadata(path).is_ok_and(|m| m.len() == bytes.len() as u64)
+        && std::fs::read(path).is_ok_and(|old| old == bytes)
+    {
         return Ok(());
     }
     let dir = path.parent().unwrap_or(Path::new("."));
     std::fs::create_dir_all(dir)?;
-    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
     let temp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
     let result = (|| {
         let mut file = std::fs::File::create(&temp)?;
@@ -376,12 +446,20 @@ pub fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
 
 /// Turns a Typst diagnostic into folio's, pointing at the Markdown line of
 /// the note that caused it when there is one, else at the layout file.
-fn locate(world: &DocumentWorld, corpus: &Corpus, diagnostic: &SourceDiagnostic, report: &mut Report) -> Diagnostic {
+fn locate(
+    world: &DocumentWorld,
+    corpus: &Corpus,
+    diagnostic: &SourceDiagnostic,
+    report: &mut Report,
+) -> Diagnostic {
     let severity = match diagnostic.severity {
         TypstSeverity::Error => Severity::Error,
         TypstSeverity::Warning => Severity::Warning,
     };
-    let mut out = Diagnostic { severity, ..Diagnostic::error(diagnostic.message.to_string()) };
+    let mut out = Diagnostic {
+        severity,
+        ..Diagnostic::error(diagnostic.message.to_string())
+    };
     for hint in &diagnostic.hints {
         out = out.hint(hint.v.to_string());
     }
@@ -398,19 +476,33 @@ fn locate(world: &DocumentWorld, corpus: &Corpus, diagnostic: &SourceDiagnostic,
     }
     let in_note = places.iter().find_map(|(id, range)| {
         let path = id.vpath().get_with_slash();
-        let note_id = path.strip_prefix(&format!("{}/notes/", world::GENERATED_DIR))?.strip_suffix(".typ")?;
+        let note_id = path
+            .strip_prefix(&format!("{}/notes/", world::GENERATED_DIR))?
+            .strip_suffix(".typ")?;
         let note = corpus.get(note_id)?;
         let offset = note.file_offset(range.start.saturating_sub(NOTE_PRELUDE.len()))?;
         Some((note.path.clone(), offset))
     });
     if let Some((path, offset)) = in_note {
-        let end = report.sources.get(&path).map_or(offset, |text| line_end(text, offset));
-        return Diagnostic { file: Some(path), range: Some(offset..end.max(offset + 1)), ..out };
+        let end = report
+            .sources
+            .get(&path)
+            .map_or(offset, |text| line_end(text, offset));
+        return Diagnostic {
+            file: Some(path),
+            range: Some(offset..end.max(offset + 1)),
+            ..out
+        };
     }
     // Images are decoded during layout, where no call trace survives: the
     // error points into the image file (or the prelude) and names the file.
     // Point at the note line that uses the image instead.
-    let image_file = places.first().map(|(id, _)| id.vpath().get_with_slash().trim_start_matches('/').to_string());
+    let image_file = places.first().map(|(id, _)| {
+        id.vpath()
+            .get_with_slash()
+            .trim_start_matches('/')
+            .to_string()
+    });
     let user = corpus.notes.iter().find_map(|note| {
         let image = note.body.images.iter().find(|i| {
             Some(&i.path) == image_file.as_ref() || diagnostic.message.contains(i.path.as_str())
@@ -418,17 +510,31 @@ fn locate(world: &DocumentWorld, corpus: &Corpus, diagnostic: &SourceDiagnostic,
         Some((note.path.clone(), image.range.clone()))
     });
     if let Some((note, at)) = user {
-        return Diagnostic { file: Some(note), range: Some(at), ..out };
+        return Diagnostic {
+            file: Some(note),
+            range: Some(at),
+            ..out
+        };
     }
-    let Some((id, range)) = places.into_iter().find(|(id, _)| !id.vpath().get_with_slash().starts_with(world::GENERATED_DIR)) else {
+    let Some((id, range)) = places.into_iter().find(|(id, _)| {
+        !id.vpath()
+            .get_with_slash()
+            .starts_with(world::GENERATED_DIR)
+    }) else {
         return out.hint("this comes from folio's generated document; please report it");
     };
     let base = world.base();
-    let path = base.project_file(id).unwrap_or_else(|_| PathBuf::from(format!("<built-in>{}", id.vpath().get_with_slash())));
+    let path = base
+        .project_file(id)
+        .unwrap_or_else(|_| PathBuf::from(format!("<built-in>{}", id.vpath().get_with_slash())));
     if let Some(text) = world::source_text(world, id) {
         report.sources.insert(&path, text);
     }
-    Diagnostic { file: Some(path), range: Some(range), ..out }
+    Diagnostic {
+        file: Some(path),
+        range: Some(range),
+        ..out
+    }
 }
 
 fn span_place(world: &dyn World, span: Span) -> Option<(FileId, Range<usize>)> {
@@ -436,7 +542,9 @@ fn span_place(world: &dyn World, span: Span) -> Option<(FileId, Range<usize>)> {
 }
 
 fn line_end(text: &Arc<str>, offset: usize) -> usize {
-    text[offset.min(text.len())..].find('\n').map_or(text.len(), |i| offset + i)
+    text[offset.min(text.len())..]
+        .find('\n')
+        .map_or(text.len(), |i| offset + i)
 }
 
 /// Why [`single_note`] gave no document.
@@ -452,7 +560,11 @@ pub enum SingleNoteError {
 /// links, images, layout) as `notes/note.md` of the project at `root`,
 /// laid out with `layout`. For tests and the fuzzer: any input either gives
 /// a document or located diagnostics, never a panic.
-pub fn single_note(root: &Path, text: &str, layout: &str) -> Result<PagedDocument, SingleNoteError> {
+pub fn single_note(
+    root: &Path,
+    text: &str,
+    layout: &str,
+) -> Result<PagedDocument, SingleNoteError> {
     let path = root.join("notes/note.md");
     let mut report = Report::default();
     report.sources.insert(&path, text.into());
@@ -467,13 +579,19 @@ pub fn single_note(root: &Path, text: &str, layout: &str) -> Result<PagedDocumen
     }
     let config = crate::config::Config {
         path: root.join(crate::config::CONFIG_FILE),
-        book: crate::config::Book { layout: layout.into(), ..Default::default() },
+        book: crate::config::Book {
+            layout: layout.into(),
+            ..Default::default()
+        },
         packs: vec![crate::config::Pack::everything()],
         handouts: Default::default(),
     };
     let plans = book::plan(&config, &corpus, &graph, "note", &mut report);
     let base = base(root, &corpus, Fonts::load(root));
-    match plans.first().and_then(|plan| compile(&base, plan, &corpus, &BTreeMap::new(), &mut report)) {
+    match plans
+        .first()
+        .and_then(|plan| compile(&base, plan, &corpus, &BTreeMap::new(), &mut report))
+    {
         Some(document) => Ok(document),
         None => Err(SingleNoteError::Layout(report)),
     }

@@ -46,7 +46,11 @@ const BUNDLED_FONTS: &[&[u8]] = &[
 ];
 
 pub fn virtual_id(path: &str) -> FileId {
-    RootedPath::new(VirtualRoot::Project, VirtualPath::new(path).expect("folio's own paths are valid")).intern()
+    RootedPath::new(
+        VirtualRoot::Project,
+        VirtualPath::new(path).expect("folio's own paths are valid"),
+    )
+    .intern()
 }
 
 pub fn note_path(id: &str) -> String {
@@ -78,7 +82,10 @@ impl Fonts {
         let mut origins = Vec::new();
         let mut add = |data: Bytes, source: &str| {
             for font in Font::iter(data) {
-                origins.push(FontOrigin { family: font.info().family.clone(), source: source.to_string() });
+                origins.push(FontOrigin {
+                    family: font.info().family.clone(),
+                    source: source.to_string(),
+                });
                 fonts.push(font);
             }
         };
@@ -89,11 +96,20 @@ impl Fonts {
             add(Bytes::new(*data), "embedded (folio)");
         }
         for path in project_font_files(root) {
-            let Ok(data) = std::fs::read(&path) else { continue };
-            if BUNDLED_FONTS.iter().any(|bundled| *bundled == data.as_slice()) {
+            let Ok(data) = std::fs::read(&path) else {
+                continue;
+            };
+            if BUNDLED_FONTS
+                .iter()
+                .any(|bundled| *bundled == data.as_slice())
+            {
                 continue;
             }
-            let shown = path.strip_prefix(root).unwrap_or(&path).display().to_string();
+            let shown = path
+                .strip_prefix(root)
+                .unwrap_or(&path)
+                .display()
+                .to_string();
             add(Bytes::new(data), &shown);
         }
         Self { fonts, origins }
@@ -105,7 +121,9 @@ impl Fonts {
     }
 
     pub fn has_family(&self, family: &str) -> bool {
-        self.origins.iter().any(|f| f.family.eq_ignore_ascii_case(family))
+        self.origins
+            .iter()
+            .any(|f| f.family.eq_ignore_ascii_case(family))
     }
 
     /// Family names, each once, sorted.
@@ -161,7 +179,8 @@ impl Base {
 
     /// Serves `bytes` for the project file `path` to documents of `target`.
     pub fn add_image(&mut self, target: ImageTarget, path: &str, bytes: Vec<u8>) {
-        self.images.insert((target, virtual_id(&format!("/{path}"))), Bytes::new(bytes));
+        self.images
+            .insert((target, virtual_id(&format!("/{path}"))), Bytes::new(bytes));
     }
 
     pub fn generated(&self, id: FileId) -> Option<&Source> {
@@ -183,10 +202,16 @@ impl Base {
             )));
         }
         let path = id.vpath().realize(&self.root).map_err(FileError::Realize)?;
-        let real = path.canonicalize().map_err(|err| FileError::from_io(err, &path))?;
+        let real = path
+            .canonicalize()
+            .map_err(|err| FileError::from_io(err, &path))?;
         if !real.starts_with(&self.root) {
             return Err(FileError::Other(Some(
-                format!("{} leads outside the project folder", id.vpath().get_with_slash()).into(),
+                format!(
+                    "{} leads outside the project folder",
+                    id.vpath().get_with_slash()
+                )
+                .into(),
             )));
         }
         Ok(real)
@@ -204,7 +229,9 @@ impl Base {
             .entry(id)
             .or_insert_with(|| {
                 let path = self.project_file(id)?;
-                std::fs::read(&path).map(Bytes::new).map_err(|err| FileError::from_io(err, &path))
+                std::fs::read(&path)
+                    .map(Bytes::new)
+                    .map_err(|err| FileError::from_io(err, &path))
             })
             .clone()
     }
@@ -241,7 +268,9 @@ fn project_font_files(root: &Path) -> Vec<PathBuf> {
     let mut files = Vec::new();
     let mut stack = vec![root.join("fonts")];
     while let Some(dir) = stack.pop() {
-        let Ok(entries) = std::fs::read_dir(&dir) else { continue };
+        let Ok(entries) = std::fs::read_dir(&dir) else {
+            continue;
+        };
         for entry in entries.flatten() {
             let path = entry.path();
             if path.is_dir() {
@@ -268,7 +297,14 @@ pub struct DocumentWorld<'a> {
 }
 
 impl<'a> DocumentWorld<'a> {
-    pub fn new(base: &'a Base, images: ImageTarget, main: String, data: String, elsewhere: String, today: Date) -> Self {
+    pub fn new(
+        base: &'a Base,
+        images: ImageTarget,
+        main: String,
+        data: String,
+        elsewhere: String,
+        today: Date,
+    ) -> Self {
         let main_id = virtual_id(MAIN_PATH);
         Self {
             base,
@@ -278,7 +314,8 @@ impl<'a> DocumentWorld<'a> {
                 (virtual_id(DATA_PATH), Bytes::from_string(data)),
                 (virtual_id(ELSEWHERE_PATH), Bytes::from_string(elsewhere)),
             ],
-            today: Datetime::from_ymd(today.year, today.month, today.day).expect("dates are validated"),
+            today: Datetime::from_ymd(today.year, today.month, today.day)
+                .expect("dates are validated"),
         }
     }
 

@@ -5,7 +5,10 @@ mod common;
 
 use common::{folio, project, stderr};
 
-const BETA: (&str, &str) = ("notes/beta.md", "---\ntitle: Beta\n---\n\n## Intro\n\nText.\n");
+const BETA: (&str, &str) = (
+    "notes/beta.md",
+    "---\ntitle: Beta\n---\n\n## Intro\n\nText.\n",
+);
 
 /// Runs a build that must fail and returns its diagnostics.
 fn failing(files: &[(&str, &str)]) -> String {
@@ -13,14 +16,26 @@ fn failing(files: &[(&str, &str)]) -> String {
     let output = folio(dir.path(), &["build"]);
     let text = stderr(&output);
     assert_eq!(output.status.code(), Some(1), "{text}");
-    assert!(!dir.path().join("output").exists(), "nothing may be written: {text}");
+    assert!(
+        !dir.path().join("output").exists(),
+        "nothing may be written: {text}"
+    );
     text
 }
 
 #[test]
 fn unknown_cross_reference_names_file_line_column_and_suggests() {
-    let text = failing(&[("notes/alpha.md", "---\ntitle: Alpha\n---\n\nSee [[betta]] here.\n"), BETA]);
-    assert!(text.contains("error: unknown cross-reference target `betta`"), "{text}");
+    let text = failing(&[
+        (
+            "notes/alpha.md",
+            "---\ntitle: Alpha\n---\n\nSee [[betta]] here.\n",
+        ),
+        BETA,
+    ]);
+    assert!(
+        text.contains("error: unknown cross-reference target `betta`"),
+        "{text}"
+    );
     assert!(text.contains("┌─ notes/alpha.md:5:5"), "{text}");
     assert!(text.contains("hint: did you mean `beta`?"), "{text}");
     assert!(text.contains("1 error, 2 warnings"), "{text}");
@@ -28,53 +43,106 @@ fn unknown_cross_reference_names_file_line_column_and_suggests() {
 
 #[test]
 fn unknown_heading_anchor_suggests_a_slug() {
-    let text = failing(&[("notes/alpha.md", "---\ntitle: Alpha\n---\n\nSee [it](beta.md#intr).\n"), BETA]);
-    assert!(text.contains("error: note `beta` has no heading `#intr`"), "{text}");
+    let text = failing(&[
+        (
+            "notes/alpha.md",
+            "---\ntitle: Alpha\n---\n\nSee [it](beta.md#intr).\n",
+        ),
+        BETA,
+    ]);
+    assert!(
+        text.contains("error: note `beta` has no heading `#intr`"),
+        "{text}"
+    );
     assert!(text.contains("┌─ notes/alpha.md:5:5"), "{text}");
     assert!(text.contains("did you mean `intro`?"), "{text}");
 }
 
 #[test]
 fn unknown_related_id_points_at_the_id() {
-    let text = failing(&[("notes/alpha.md", "---\ntitle: Alpha\nrelated:\n  - beta\n  - gamma\n---\n\nBody.\n"), BETA]);
-    assert!(text.contains("error: unknown note `gamma` in `related`"), "{text}");
+    let text = failing(&[
+        (
+            "notes/alpha.md",
+            "---\ntitle: Alpha\nrelated:\n  - beta\n  - gamma\n---\n\nBody.\n",
+        ),
+        BETA,
+    ]);
+    assert!(
+        text.contains("error: unknown note `gamma` in `related`"),
+        "{text}"
+    );
     assert!(text.contains("┌─ notes/alpha.md:5:5"), "{text}");
 }
 
 #[test]
 fn missing_title_is_an_error() {
-    let text = failing(&[("notes/alpha.md", "---\nsummary: no title\n---\n\nJust text.\n"), BETA]);
+    let text = failing(&[
+        (
+            "notes/alpha.md",
+            "---\nsummary: no title\n---\n\nJust text.\n",
+        ),
+        BETA,
+    ]);
     assert!(text.contains("error: the note has no title"), "{text}");
     assert!(text.contains("┌─ notes/alpha.md:1:1"), "{text}");
 }
 
 #[test]
 fn first_level_one_heading_is_the_title_when_front_matter_has_none() {
-    let dir = project(&[("notes/alpha.md", "Intro line.\n\n# The Real Title\n\nBody.\n")]);
+    let dir = project(&[(
+        "notes/alpha.md",
+        "Intro line.\n\n# The Real Title\n\nBody.\n",
+    )]);
     let output = folio(dir.path(), &[]);
     assert!(output.status.success(), "{}", stderr(&output));
     let pdf = common::Pdf::open(&dir.path().join("output/briefing-book.pdf"));
-    let chapters: Vec<String> = pdf.outline().into_iter().filter(|o| o.0 == 1).map(|o| o.1).collect();
+    let chapters: Vec<String> = pdf
+        .outline()
+        .into_iter()
+        .filter(|o| o.0 == 1)
+        .map(|o| o.1)
+        .collect();
     assert_eq!(chapters[0], "1 The Real Title");
 }
 
 #[test]
 fn invalid_yaml_reports_the_parsers_position() {
-    let text = failing(&[("notes/alpha.md", "---\ntitle: Alpha\ntags: [a, b\n---\n\nBody.\n"), BETA]);
+    let text = failing(&[
+        (
+            "notes/alpha.md",
+            "---\ntitle: Alpha\ntags: [a, b\n---\n\nBody.\n",
+        ),
+        BETA,
+    ]);
     assert!(text.contains("error: invalid YAML front matter"), "{text}");
     assert!(text.contains("┌─ notes/alpha.md:4:1"), "{text}");
 }
 
 #[test]
 fn wrong_type_in_front_matter_is_located() {
-    let text = failing(&[("notes/alpha.md", "---\ntitle: Alpha\norder: first\n---\n\nBody.\n"), BETA]);
-    assert!(text.contains("invalid type: string \"first\", expected i64"), "{text}");
+    let text = failing(&[
+        (
+            "notes/alpha.md",
+            "---\ntitle: Alpha\norder: first\n---\n\nBody.\n",
+        ),
+        BETA,
+    ]);
+    assert!(
+        text.contains("invalid type: string \"first\", expected i64"),
+        "{text}"
+    );
     assert!(text.contains("┌─ notes/alpha.md:3:8"), "{text}");
 }
 
 #[test]
 fn invalid_toml_front_matter_is_located() {
-    let text = failing(&[("notes/alpha.md", "+++\ntitle = \"Alpha\"\ndate = 2009-13-01\n+++\n\nBody.\n"), BETA]);
+    let text = failing(&[
+        (
+            "notes/alpha.md",
+            "+++\ntitle = \"Alpha\"\ndate = 2009-13-01\n+++\n\nBody.\n",
+        ),
+        BETA,
+    ]);
     assert!(text.contains("error: invalid TOML front matter"), "{text}");
     assert!(text.contains("┌─ notes/alpha.md:3:8"), "{text}");
 }
@@ -82,49 +150,82 @@ fn invalid_toml_front_matter_is_located() {
 #[test]
 fn unclosed_front_matter_is_an_error() {
     let text = failing(&[("notes/alpha.md", "---\ntitle: Alpha\n\nBody.\n"), BETA]);
-    assert!(text.contains("error: the front matter is never closed"), "{text}");
+    assert!(
+        text.contains("error: the front matter is never closed"),
+        "{text}"
+    );
     assert!(text.contains("┌─ notes/alpha.md:1:1"), "{text}");
 }
 
 #[test]
 fn bad_date_is_located_at_its_key() {
-    let text = failing(&[("notes/alpha.md", "---\ntitle: Alpha\ndate: 2009-02-30\n---\n\nBody.\n"), BETA]);
+    let text = failing(&[
+        (
+            "notes/alpha.md",
+            "---\ntitle: Alpha\ndate: 2009-02-30\n---\n\nBody.\n",
+        ),
+        BETA,
+    ]);
     assert!(text.contains("error: `2009-02-30` is not a date"), "{text}");
     assert!(text.contains("┌─ notes/alpha.md:3:1"), "{text}");
 }
 
 #[test]
 fn duplicate_ids_name_both_files() {
-    let text = failing(&[("notes/a/beta.md", "# Beta one\n"), ("notes/b/beta.md", "# Beta two\n")]);
+    let text = failing(&[
+        ("notes/a/beta.md", "# Beta one\n"),
+        ("notes/b/beta.md", "# Beta two\n"),
+    ]);
     assert!(text.contains("error: duplicate note id `beta`"), "{text}");
-    assert!(text.contains("notes/a/beta.md:1:1") && text.contains("notes/b/beta.md:1:1"), "{text}");
+    assert!(
+        text.contains("notes/a/beta.md:1:1") && text.contains("notes/b/beta.md:1:1"),
+        "{text}"
+    );
 }
 
 #[test]
 fn invalid_id_is_an_error() {
     let text = failing(&[("notes/Bad Name.md", "# Title\n"), BETA]);
-    assert!(text.contains("error: `Bad Name` is not a valid note id"), "{text}");
+    assert!(
+        text.contains("error: `Bad Name` is not a valid note id"),
+        "{text}"
+    );
     assert!(text.contains("┌─ notes/Bad Name.md:1:1"), "{text}");
 }
 
 #[test]
 fn invalid_utf8_names_the_line() {
     let dir = project(&[BETA]);
-    std::fs::write(dir.path().join("notes/alpha.md"), b"---\ntitle: Alpha\n---\n\nfine\nbad \xff here\n").unwrap();
+    std::fs::write(
+        dir.path().join("notes/alpha.md"),
+        b"---\ntitle: Alpha\n---\n\nfine\nbad \xff here\n",
+    )
+    .unwrap();
     let output = folio(dir.path(), &[]);
     let text = stderr(&output);
     assert_eq!(output.status.code(), Some(1));
-    assert!(text.contains("error: the note is not valid UTF-8"), "{text}");
+    assert!(
+        text.contains("error: the note is not valid UTF-8"),
+        "{text}"
+    );
     assert!(text.contains("┌─ notes/alpha.md:6:5"), "{text}");
 }
 
 #[test]
 fn every_error_of_a_run_is_reported_with_a_count() {
     let text = failing(&[
-        ("notes/alpha.md", "---\ntitle: Alpha\nrelated: [nobody]\nmood: happy\n---\n\n[[ghost]] and [[beta#missing]]\n"),
+        (
+            "notes/alpha.md",
+            "---\ntitle: Alpha\nrelated: [nobody]\nmood: happy\n---\n\n[[ghost]] and [[beta#missing]]\n",
+        ),
         BETA,
     ]);
-    for expected in ["`nobody`", "`ghost`", "`#missing`", "unknown front-matter key `mood`"] {
+    for expected in [
+        "`nobody`",
+        "`ghost`",
+        "`#missing`",
+        "unknown front-matter key `mood`",
+    ] {
         assert!(text.contains(expected), "{expected} missing from {text}");
     }
     assert!(text.contains("3 errors, 3 warnings"), "{text}");
@@ -135,36 +236,66 @@ fn empty_notes_folder_is_an_error() {
     let dir = project(&[("notes/readme.txt", "not a note")]);
     let output = folio(dir.path(), &[]);
     assert_eq!(output.status.code(), Some(1));
-    assert!(stderr(&output).contains("the notes folder has no Markdown notes"), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("the notes folder has no Markdown notes"),
+        "{}",
+        stderr(&output)
+    );
 }
 
 #[test]
 fn unknown_key_in_folio_toml_is_located() {
-    let text = failing(&[("folio.toml", "[book]\ntitle = \"X\"\npaper = \"a3\"\n"), BETA]);
-    assert!(text.contains("invalid folio.toml: unknown variant `a3`"), "{text}");
+    let text = failing(&[
+        ("folio.toml", "[book]\ntitle = \"X\"\npaper = \"a3\"\n"),
+        BETA,
+    ]);
+    assert!(
+        text.contains("invalid folio.toml: unknown variant `a3`"),
+        "{text}"
+    );
     assert!(text.contains("┌─ folio.toml:3:9"), "{text}");
 }
 
 #[test]
 fn a_failed_build_leaves_the_earlier_pdf_untouched() {
-    let dir = project(&[("notes/alpha.md", "---\ntitle: Alpha\n---\n\nSee [[beta]].\n"), BETA]);
+    let dir = project(&[
+        (
+            "notes/alpha.md",
+            "---\ntitle: Alpha\n---\n\nSee [[beta]].\n",
+        ),
+        BETA,
+    ]);
     assert!(folio(dir.path(), &[]).status.success());
     let pdf = dir.path().join("output/briefing-book.pdf");
     let before = std::fs::read(&pdf).unwrap();
-    std::fs::write(dir.path().join("notes/alpha.md"), "---\ntitle: Alpha\n---\n\nSee [[bet]].\n").unwrap();
+    std::fs::write(
+        dir.path().join("notes/alpha.md"),
+        "---\ntitle: Alpha\n---\n\nSee [[bet]].\n",
+    )
+    .unwrap();
     let output = folio(dir.path(), &[]);
     assert_eq!(output.status.code(), Some(1));
     assert_eq!(std::fs::read(&pdf).unwrap(), before);
-    let mut files: Vec<String> =
-        std::fs::read_dir(dir.path().join("output")).unwrap().flatten().map(|e| e.file_name().to_string_lossy().into_owned()).collect();
+    let mut files: Vec<String> = std::fs::read_dir(dir.path().join("output"))
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
     files.sort();
-    assert_eq!(files, [".folio.lock", "briefing-book.pdf", "manifest.json"], "no temporary files");
+    assert_eq!(
+        files,
+        [".folio.lock", "briefing-book.pdf", "manifest.json"],
+        "no temporary files"
+    );
 }
 
 #[test]
 fn wrong_usage_exits_with_two() {
     let dir = project(&[BETA]);
-    assert_eq!(folio(dir.path(), &["--no-such-flag"]).status.code(), Some(2));
+    assert_eq!(
+        folio(dir.path(), &["--no-such-flag"]).status.code(),
+        Some(2)
+    );
     assert_eq!(folio(dir.path(), &["--jobs", "0"]).status.code(), Some(2));
 }
 
@@ -173,5 +304,8 @@ fn help_explains_build_and_the_default() {
     let dir = project(&[BETA]);
     let help = String::from_utf8_lossy(&folio(dir.path(), &["--help"]).stdout).into_owned();
     assert!(help.contains("With no command it builds"), "{help}");
-    assert!(help.contains("build") && help.contains("--root") && help.contains("--out"), "{help}");
+    assert!(
+        help.contains("build") && help.contains("--root") && help.contains("--out"),
+        "{help}"
+    );
 }

@@ -14,13 +14,17 @@ use common::{folio, project, stderr};
 /// Copies a fixture into a fresh folder and builds it there.
 fn build_fixture(case: &str) -> (String, serde_json::Value, Option<i32>) {
     let dir = tempfile::tempdir().unwrap();
-    common::copy_dir(&common::repo().join("tests/fixtures/diagnostics").join(case), dir.path());
+    common::copy_dir(
+        &common::repo().join("tests/fixtures/diagnostics").join(case),
+        dir.path(),
+    );
     run(dir.path(), &["build", "--format", "json"])
 }
 
 fn run(dir: &Path, args: &[&str]) -> (String, serde_json::Value, Option<i32>) {
     let output = folio(dir, args);
-    let json = serde_json::from_slice(&output.stdout).unwrap_or_else(|e| panic!("stdout is not JSON ({e}): {}", stderr(&output)));
+    let json = serde_json::from_slice(&output.stdout)
+        .unwrap_or_else(|e| panic!("stdout is not JSON ({e}): {}", stderr(&output)));
     // The summary line carries a duration; nothing else varies between runs.
     let human = stderr(&output)
         .lines()
@@ -41,7 +45,10 @@ macro_rules! case {
             assert_eq!(code, Some($code), "{human}");
             assert_eq!(json["exit_code"], $code);
             insta::assert_snapshot!(concat!($fixture, "-human"), human);
-            insta::assert_snapshot!(concat!($fixture, "-json"), serde_json::to_string_pretty(&json).unwrap());
+            insta::assert_snapshot!(
+                concat!($fixture, "-json"),
+                serde_json::to_string_pretty(&json).unwrap()
+            );
         }
     };
 }
@@ -72,8 +79,14 @@ case!(svg_outside, "svg-outside", 1);
 #[test]
 fn warnings_become_errors_when_denied() {
     let dir = tempfile::tempdir().unwrap();
-    common::copy_dir(&common::repo().join("tests/fixtures/diagnostics/warnings"), dir.path());
-    let (human, json, code) = run(dir.path(), &["build", "--format", "json", "--deny-warnings"]);
+    common::copy_dir(
+        &common::repo().join("tests/fixtures/diagnostics/warnings"),
+        dir.path(),
+    );
+    let (human, json, code) = run(
+        dir.path(),
+        &["build", "--format", "json", "--deny-warnings"],
+    );
     assert_eq!(code, Some(1), "{human}");
     assert_eq!(json["warnings"], 0);
     assert_eq!(json["errors"], 7);
@@ -87,7 +100,11 @@ fn png_header_only(width: u32, height: u32) -> Vec<u8> {
         for &byte in bytes {
             crc ^= byte as u32;
             for _ in 0..8 {
-                crc = if crc & 1 == 1 { (crc >> 1) ^ 0xEDB8_8320 } else { crc >> 1 };
+                crc = if crc & 1 == 1 {
+                    (crc >> 1) ^ 0xEDB8_8320
+                } else {
+                    crc >> 1
+                };
             }
         }
         !crc
@@ -102,19 +119,38 @@ fn png_header_only(width: u32, height: u32) -> Vec<u8> {
     let mut ihdr = width.to_be_bytes().to_vec();
     ihdr.extend(height.to_be_bytes());
     ihdr.extend([8, 6, 0, 0, 0]);
-    [b"\x89PNG\r\n\x1a\n".to_vec(), chunk(b"IHDR", &ihdr), chunk(b"IDAT", &[0x78, 0x9c, 0x03, 0x00, 0x00, 0x00, 0x00, 0x01]), chunk(b"IEND", &[])]
-        .concat()
+    [
+        b"\x89PNG\r\n\x1a\n".to_vec(),
+        chunk(b"IHDR", &ihdr),
+        chunk(b"IDAT", &[0x78, 0x9c, 0x03, 0x00, 0x00, 0x00, 0x00, 0x01]),
+        chunk(b"IEND", &[]),
+    ]
+    .concat()
 }
 
 #[test]
 fn an_image_bomb_is_refused_quickly_without_allocating_it() {
-    let dir = project(&[("notes/alpha.md", "---\ntitle: Alpha\n---\n\n![A bomb](bomb.png)\n")]);
-    std::fs::write(dir.path().join("notes/bomb.png"), png_header_only(60_000, 60_000)).unwrap();
+    let dir = project(&[(
+        "notes/alpha.md",
+        "---\ntitle: Alpha\n---\n\n![A bomb](bomb.png)\n",
+    )]);
+    std::fs::write(
+        dir.path().join("notes/bomb.png"),
+        png_header_only(60_000, 60_000),
+    )
+    .unwrap();
     let started = Instant::now();
     let (human, json, code) = run(dir.path(), &["check", "--format", "json"]);
-    assert!(started.elapsed().as_secs_f64() < 1.0, "took {:?}", started.elapsed());
+    assert!(
+        started.elapsed().as_secs_f64() < 1.0,
+        "took {:?}",
+        started.elapsed()
+    );
     assert_eq!(code, Some(1), "{human}");
-    assert_eq!(json["diagnostics"][0]["message"], "image `notes/bomb.png` is too large (at most 20000×20000 pixels and 512 MB decoded)");
+    assert_eq!(
+        json["diagnostics"][0]["message"],
+        "image `notes/bomb.png` is too large (at most 20000×20000 pixels and 512 MB decoded)"
+    );
     assert_eq!(json["diagnostics"][0]["line"], 5);
 }
 
@@ -123,19 +159,40 @@ fn an_image_bomb_is_refused_quickly_without_allocating_it() {
 fn an_image_symlink_leading_outside_is_refused() {
     let outside = tempfile::tempdir().unwrap();
     std::fs::write(outside.path().join("secret.png"), png_header_only(1, 1)).unwrap();
-    let dir = project(&[("notes/alpha.md", "---\ntitle: Alpha\n---\n\n![Linked](link.png)\n")]);
-    std::os::unix::fs::symlink(outside.path().join("secret.png"), dir.path().join("notes/link.png")).unwrap();
+    let dir = project(&[(
+        "notes/alpha.md",
+        "---\ntitle: Alpha\n---\n\n![Linked](link.png)\n",
+    )]);
+    std::os::unix::fs::symlink(
+        outside.path().join("secret.png"),
+        dir.path().join("notes/link.png"),
+    )
+    .unwrap();
     let (human, json, code) = run(dir.path(), &["check", "--format", "json"]);
     assert_eq!(code, Some(1), "{human}");
-    assert_eq!(json["diagnostics"][0]["message"], "image `notes/link.png` leads outside the project folder");
+    assert_eq!(
+        json["diagnostics"][0]["message"],
+        "image `notes/link.png` leads outside the project folder"
+    );
 }
 
 #[test]
 fn an_output_folder_that_cannot_be_written_exits_with_three() {
-    let dir = project(&[("notes/alpha.md", "# Alpha\n"), ("blocker", "a file where the output folder should be")]);
-    let (human, json, code) = run(dir.path(), &["build", "--out", "blocker/out", "--format", "json"]);
+    let dir = project(&[
+        ("notes/alpha.md", "# Alpha\n"),
+        ("blocker", "a file where the output folder should be"),
+    ]);
+    let (human, json, code) = run(
+        dir.path(),
+        &["build", "--out", "blocker/out", "--format", "json"],
+    );
     assert_eq!(code, Some(3), "{human}");
-    assert!(json["diagnostics"][0]["message"].as_str().unwrap().starts_with("cannot create the output folder"));
+    assert!(
+        json["diagnostics"][0]["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("cannot create the output folder")
+    );
 }
 
 #[test]
@@ -143,7 +200,10 @@ fn a_broken_note_stops_only_the_packs_that_hold_it() {
     let config = "[[pack]]\nname = \"good\"\nnotes = [\"alpha\"]\n\n[[pack]]\nname = \"bad\"\nnotes = [\"alpha\", \"beta\"]\n";
     let dir = project(&[
         ("folio.toml", config),
-        ("notes/alpha.md", "---\ntitle: Alpha\n---\n\nSee [[beta]].\n"),
+        (
+            "notes/alpha.md",
+            "---\ntitle: Alpha\n---\n\nSee [[beta]].\n",
+        ),
         ("notes/beta.md", "---\ntitle: Beta\n---\n\nSee [[alpah]].\n"),
     ]);
     let (human, json, code) = run(dir.path(), &["build", "--format", "json"]);
@@ -152,7 +212,10 @@ fn a_broken_note_stops_only_the_packs_that_hold_it() {
     assert_eq!(json["files"][0]["path"], "good.pdf");
     assert!(dir.path().join("output/good.pdf").exists());
     assert!(!dir.path().join("output/bad.pdf").exists());
-    assert!(human.contains("not built: bad.pdf (it holds a note with errors)"), "{human}");
+    assert!(
+        human.contains("not built: bad.pdf (it holds a note with errors)"),
+        "{human}"
+    );
 }
 
 #[test]
@@ -161,20 +224,42 @@ fn a_failing_build_changes_no_earlier_file_of_the_documents_it_cannot_build() {
     assert!(folio(dir.path(), &["-q"]).status.success());
     let out = dir.path().join("output");
     let digest = |path: &str| folio::render::sha256_hex(&std::fs::read(out.join(path)).unwrap());
-    let before: Vec<(String, String)> =
-        paths_in(&out).into_iter().map(|path| { let d = digest(&path); (path, d) }).collect();
+    let before: Vec<(String, String)> = paths_in(&out)
+        .into_iter()
+        .map(|path| {
+            let d = digest(&path);
+            (path, d)
+        })
+        .collect();
     let note = dir.path().join("notes/threat-assessments.md");
     let text = std::fs::read_to_string(&note).unwrap();
     std::fs::write(&note, text.replacen("---\n", "---\ntitle: [broken\n", 1)).unwrap();
     let (human, json, code) = run(dir.path(), &["--format", "json"]);
     assert_eq!(code, Some(1), "{human}");
-    let not_built: Vec<&str> = json["not_built"].as_array().unwrap().iter().map(|v| v.as_str().unwrap()).collect();
+    let not_built: Vec<&str> = json["not_built"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap())
+        .collect();
     assert!(not_built.contains(&"compendium.pdf"), "{not_built:?}");
-    let written: Vec<&str> = json["files"].as_array().unwrap().iter().map(|f| f["path"].as_str().unwrap()).collect();
-    assert!(!written.is_empty(), "documents without the broken note are still built");
+    let written: Vec<&str> = json["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["path"].as_str().unwrap())
+        .collect();
+    assert!(
+        !written.is_empty(),
+        "documents without the broken note are still built"
+    );
     for (path, old) in &before {
         if path.ends_with(".pdf") && !written.contains(&path.as_str()) {
-            assert_eq!(&digest(path), old, "{path} was changed by a build that did not write it");
+            assert_eq!(
+                &digest(path),
+                old,
+                "{path} was changed by a build that did not write it"
+            );
         }
         // Whatever was (re)written is a complete PDF.
         if path.ends_with(".pdf") {
@@ -192,7 +277,14 @@ fn paths_in(out: &Path) -> Vec<String> {
             if entry.path().is_dir() {
                 stack.push(entry.path());
             } else {
-                files.push(entry.path().strip_prefix(out).unwrap().to_string_lossy().replace('\\', "/"));
+                files.push(
+                    entry
+                        .path()
+                        .strip_prefix(out)
+                        .unwrap()
+                        .to_string_lossy()
+                        .replace('\\', "/"),
+                );
             }
         }
     }
@@ -203,12 +295,20 @@ fn paths_in(out: &Path) -> Vec<String> {
 #[test]
 fn check_writes_nothing_and_reports_like_build() {
     let dir = common::sample_project();
-    let before: Vec<_> = std::fs::read_dir(dir.path()).unwrap().flatten().map(|e| e.file_name()).collect();
+    let before: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name())
+        .collect();
     let (human, json, code) = run(dir.path(), &["check", "--format", "json"]);
     assert_eq!(code, Some(0), "{human}");
     assert_eq!(json["command"], "check");
     assert_eq!(json["errors"], 0);
-    let after: Vec<_> = std::fs::read_dir(dir.path()).unwrap().flatten().map(|e| e.file_name()).collect();
+    let after: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name())
+        .collect();
     assert_eq!(before, after);
     assert!(!dir.path().join("output").exists());
 }

@@ -18,7 +18,11 @@ fn project() -> &'static Path {
         let dir = tempfile::tempdir().unwrap();
         std::fs::create_dir_all(dir.path().join("layouts")).unwrap();
         std::fs::create_dir_all(dir.path().join("notes")).unwrap();
-        std::fs::write(dir.path().join("layouts/plain.typ"), include_str!("fixtures/plain.typ")).unwrap();
+        std::fs::write(
+            dir.path().join("layouts/plain.typ"),
+            include_str!("fixtures/plain.typ"),
+        )
+        .unwrap();
         dir
     })
     .path()
@@ -28,7 +32,9 @@ fn project() -> &'static Path {
 fn typeset(markdown: &str) -> Result<(String, usize), String> {
     let text = format!("---\ntitle: T\n---\n{markdown}");
     let document = render::single_note(project(), &text, "plain").map_err(|err| match err {
-        render::SingleNoteError::Invalid(report) | render::SingleNoteError::Layout(report) => report.to_plain_string(),
+        render::SingleNoteError::Invalid(report) | render::SingleNoteError::Layout(report) => {
+            report.to_plain_string()
+        }
     })?;
     let mut out = String::new();
     for page in document.pages() {
@@ -60,7 +66,13 @@ fn markdown_literal(text: &str) -> String {
         .map(|line| {
             line.trim_start()
                 .chars()
-                .map(|c| if c.is_ascii_punctuation() { format!("\\{c}") } else { c.to_string() })
+                .map(|c| {
+                    if c.is_ascii_punctuation() {
+                        format!("\\{c}")
+                    } else {
+                        c.to_string()
+                    }
+                })
                 .collect::<String>()
         })
         .collect::<Vec<_>>()
@@ -130,7 +142,8 @@ proptest! {
 
 #[test]
 fn code_and_link_text_keep_every_character() {
-    let (printed, _) = typeset("`#raw(\"x\") \\ \"q\"` and [#a\\_b](https://example.com/?q=#x)\n").unwrap();
+    let (printed, _) =
+        typeset("`#raw(\"x\") \\ \"q\"` and [#a\\_b](https://example.com/?q=#x)\n").unwrap();
     assert_eq!(visible(&printed), visible("#raw(\"x\") \\ \"q\" and #a_b"));
 }
 
@@ -140,7 +153,11 @@ fn thousands_of_nesting_levels_do_not_overflow() {
     let quotes = format!("{} deep\n", ">".repeat(depth));
     let lists = format!("{}level\n", "- ".repeat(depth));
     let emphasis = format!("{}x{}\n", "*".repeat(depth), "*".repeat(depth));
-    let links = format!("{}x{}\n", "[".repeat(depth), "](https://e.com)".repeat(depth));
+    let links = format!(
+        "{}x{}\n",
+        "[".repeat(depth),
+        "](https://e.com)".repeat(depth)
+    );
     for markdown in [quotes, lists, emphasis, links] {
         // Run on a thread with a modest stack, as rayon's workers have.
         let result = std::thread::Builder::new()

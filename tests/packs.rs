@@ -30,25 +30,40 @@ fn read_manifest(out: &Path) -> serde_json::Value {
 }
 
 fn paths(manifest: &serde_json::Value) -> Vec<String> {
-    manifest["files"].as_array().unwrap().iter().map(|f| f["path"].as_str().unwrap().to_string()).collect()
+    manifest["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["path"].as_str().unwrap().to_string())
+        .collect()
 }
 
 fn squash(text: &str) -> String {
-    text.chars().filter(|c| !c.is_whitespace() && *c != '\u{ad}').collect()
+    text.chars()
+        .filter(|c| !c.is_whitespace() && *c != '\u{ad}')
+        .collect()
 }
 
 /// The page a chapter starts on, from a PDF's bookmarks.
 fn chapter_page(pdf: &Pdf, title: &str) -> u32 {
-    pdf.outline().into_iter().find(|(l, t, _)| *l == 1 && t.ends_with(title)).unwrap_or_else(|| panic!("{title}")).2
+    pdf.outline()
+        .into_iter()
+        .find(|(l, t, _)| *l == 1 && t.ends_with(title))
+        .unwrap_or_else(|| panic!("{title}"))
+        .2
 }
 
 #[test]
 fn every_pack_and_handout_is_written_and_listed_in_order() {
     let built = sample();
-    let mut expected = vec!["compendium.pdf", "workshop-governance.pdf", "workshop-stabilisation.pdf"]
-        .into_iter()
-        .map(String::from)
-        .collect::<Vec<_>>();
+    let mut expected = vec![
+        "compendium.pdf",
+        "workshop-governance.pdf",
+        "workshop-stabilisation.pdf",
+    ]
+    .into_iter()
+    .map(String::from)
+    .collect::<Vec<_>>();
     for id in [
         "security-sector-management",
         "governance-and-oversight",
@@ -73,15 +88,28 @@ fn manifest_entries_match_the_files() {
         let path = out.join(file["path"].as_str().unwrap());
         let bytes = std::fs::read(&path).unwrap();
         assert_eq!(file["bytes"].as_u64().unwrap() as usize, bytes.len());
-        assert_eq!(file["sha256"].as_str().unwrap(), folio::render::sha256_hex(&bytes));
-        assert_eq!(file["pages"].as_u64().unwrap() as usize, Pdf::open(&path).page_count());
-        let kind = if file["path"].as_str().unwrap().starts_with("handouts/") { "handout" } else { "pack" };
+        assert_eq!(
+            file["sha256"].as_str().unwrap(),
+            folio::render::sha256_hex(&bytes)
+        );
+        assert_eq!(
+            file["pages"].as_u64().unwrap() as usize,
+            Pdf::open(&path).page_count()
+        );
+        let kind = if file["path"].as_str().unwrap().starts_with("handouts/") {
+            "handout"
+        } else {
+            "pack"
+        };
         assert_eq!(file["kind"], kind);
     }
     let workshop = &built.manifest["files"][1];
     assert_eq!(workshop["pack"], "workshop-governance");
     // Named notes first, in the order given, then the tagged ones.
-    assert_eq!(workshop["notes"], serde_json::json!(["governance-and-oversight", "security-sector-management"]));
+    assert_eq!(
+        workshop["notes"],
+        serde_json::json!(["governance-and-oversight", "security-sector-management"])
+    );
 }
 
 #[test]
@@ -90,9 +118,14 @@ fn a_reference_outside_the_pack_names_the_compendium_page() {
     let compendium = Pdf::open(&out.join("compendium.pdf"));
     let workshop = Pdf::open(&out.join("workshop-governance.pdf"));
     let page = chapter_page(&compendium, "Defense Sector Reform");
-    let text: String = (1..=workshop.page_count() as u32).map(|p| squash(&workshop.text(p))).collect();
+    let text: String = (1..=workshop.page_count() as u32)
+        .map(|p| squash(&workshop.text(p)))
+        .collect();
     let expected = format!("DefenseSectorReform(notinthispack;seeCompendium,p.{page})");
-    assert!(text.contains(&expected), "{expected} not in the workshop pack");
+    assert!(
+        text.contains(&expected),
+        "{expected} not in the workshop pack"
+    );
     assert!(!text.contains("??"));
     // The cover names the pack.
     assert!(squash(&workshop.text(1)).contains("Workshop:GovernanceandOversight"));
@@ -103,7 +136,9 @@ fn a_handout_is_one_note_with_where_to_find_its_related_notes() {
     let out = sample().dir.path().join("output");
     let compendium = Pdf::open(&out.join("compendium.pdf"));
     let handout = Pdf::open(&out.join("handouts/threat-assessments.pdf"));
-    let text: String = (1..=handout.page_count() as u32).map(|p| squash(&handout.text(p))).collect();
+    let text: String = (1..=handout.page_count() as u32)
+        .map(|p| squash(&handout.text(p)))
+        .collect();
     assert!(text.contains("ThreatAssessmentsandReviews"));
     assert!(text.contains("Relatednotes"));
     let page = chapter_page(&compendium, "National Security Policies and Strategies");
@@ -116,11 +151,16 @@ fn pack_flag_builds_only_that_pack() {
     let dir = common::sample_project();
     let output = folio(dir.path(), &["--pack", "workshop-governance", "--quiet"]);
     assert!(output.status.success(), "{}", stderr(&output));
-    assert_eq!(paths(&read_manifest(&dir.path().join("output"))), ["workshop-governance.pdf"]);
+    assert_eq!(
+        paths(&read_manifest(&dir.path().join("output"))),
+        ["workshop-governance.pdf"]
+    );
     // The compendium is not built in this run, so the workshop only says
     // the note is elsewhere.
     let pdf = Pdf::open(&dir.path().join("output/workshop-governance.pdf"));
-    let text: String = (1..=pdf.page_count() as u32).map(|p| squash(&pdf.text(p))).collect();
+    let text: String = (1..=pdf.page_count() as u32)
+        .map(|p| squash(&pdf.text(p)))
+        .collect();
     assert!(text.contains("DefenseSectorReform(notinthispack)"));
 }
 
@@ -129,7 +169,10 @@ fn unknown_pack_flag_is_a_usage_error() {
     let dir = common::sample_project();
     let output = folio(dir.path(), &["--pack", "nope"]);
     assert_eq!(output.status.code(), Some(2));
-    assert!(stderr(&output).contains("no pack is named `nope`; the packs are: compendium, workshop-governance"));
+    assert!(
+        stderr(&output)
+            .contains("no pack is named `nope`; the packs are: compendium, workshop-governance")
+    );
 }
 
 #[test]
@@ -147,7 +190,10 @@ fn shards_cover_every_document_exactly_once() {
     expected.sort();
     assert_eq!(union, expected);
     let dir = common::sample_project();
-    assert_eq!(folio(dir.path(), &["--shard", "4/3"]).status.code(), Some(2));
+    assert_eq!(
+        folio(dir.path(), &["--shard", "4/3"]).status.code(),
+        Some(2)
+    );
 }
 
 #[test]
@@ -164,25 +210,51 @@ fn plain_output_lists_files_in_order_then_a_summary() {
     let output = folio(dir.path(), &[]);
     let text = stderr(&output);
     let lines: Vec<&str> = text.lines().collect();
-    assert_eq!(lines[0], "wrote output/compendium.pdf (20 pages)".replace("20", &sample().manifest["files"][0]["pages"].to_string()));
+    assert_eq!(
+        lines[0],
+        "wrote output/compendium.pdf (20 pages)"
+            .replace("20", &sample().manifest["files"][0]["pages"].to_string())
+    );
     assert!(lines.last().unwrap().starts_with("11 files, "), "{text}");
 }
 
-const NOTE_A: (&str, &str) = ("notes/alpha.md", "---\ntitle: Alpha\ntags: [x]\n---\n\nText.\n");
+const NOTE_A: (&str, &str) = (
+    "notes/alpha.md",
+    "---\ntitle: Alpha\ntags: [x]\n---\n\nText.\n",
+);
 
 #[test]
 fn pack_errors_point_into_folio_toml() {
     let cases = [
-        ("[[pack]]\nname = \"one\"\nnotes = [\"alpha\", \"alpah\"]\n", "┌─ folio.toml:3:19", "pack `one` names an unknown note `alpah`"),
-        ("[[pack]]\nname = \"empty\"\ntags = [\"none\"]\n", "┌─ folio.toml:1:1", "pack `empty` contains no notes"),
-        ("[[pack]]\nname = \"a\"\nnotes = [\"*\"]\n\n[[pack]]\nname = \"a\"\nnotes = [\"*\"]\n", "┌─ folio.toml:6:8", "two packs are named `a`"),
-        ("[[pack]]\nname = \"Bad Name\"\n", "┌─ folio.toml:2:8", "`Bad Name` is not a valid pack name"),
+        (
+            "[[pack]]\nname = \"one\"\nnotes = [\"alpha\", \"alpah\"]\n",
+            "┌─ folio.toml:3:19",
+            "pack `one` names an unknown note `alpah`",
+        ),
+        (
+            "[[pack]]\nname = \"empty\"\ntags = [\"none\"]\n",
+            "┌─ folio.toml:1:1",
+            "pack `empty` contains no notes",
+        ),
+        (
+            "[[pack]]\nname = \"a\"\nnotes = [\"*\"]\n\n[[pack]]\nname = \"a\"\nnotes = [\"*\"]\n",
+            "┌─ folio.toml:6:8",
+            "two packs are named `a`",
+        ),
+        (
+            "[[pack]]\nname = \"Bad Name\"\n",
+            "┌─ folio.toml:2:8",
+            "`Bad Name` is not a valid pack name",
+        ),
     ];
     for (config, location, message) in cases {
         let dir = project(&[NOTE_A, ("folio.toml", config)]);
         let output = folio(dir.path(), &[]);
         let text = stderr(&output);
         assert_eq!(output.status.code(), Some(1), "{text}");
-        assert!(text.contains(message) && text.contains(location), "{message} at {location}:\n{text}");
+        assert!(
+            text.contains(message) && text.contains(location),
+            "{message} at {location}:\n{text}"
+        );
     }
 }

@@ -5,15 +5,19 @@ mod common;
 
 use common::{Pdf, folio, project, stderr};
 
-const ALPHA: (&str, &str) =
-    ("notes/alpha.md", "---\ntitle: Alpha\nrelated: [beta]\n---\n\n## One\n\nSee [[beta]].\n\n## Two\n\nMore.\n");
+const ALPHA: (&str, &str) = (
+    "notes/alpha.md",
+    "---\ntitle: Alpha\nrelated: [beta]\n---\n\n## One\n\nSee [[beta]].\n\n## Two\n\nMore.\n",
+);
 const BETA: (&str, &str) = (
     "notes/beta.md",
     "---\ntitle: Beta\nclassification: RESTRICTED\nrelated: [alpha]\n---\n\nShort [[alpha]].\n",
 );
 
 fn squash(text: &str) -> String {
-    text.chars().filter(|c| !c.is_whitespace() && *c != '\u{ad}').collect()
+    text.chars()
+        .filter(|c| !c.is_whitespace() && *c != '\u{ad}')
+        .collect()
 }
 
 fn build(files: &[(&str, &str)]) -> (tempfile::TempDir, Pdf) {
@@ -27,16 +31,29 @@ fn build(files: &[(&str, &str)]) -> (tempfile::TempDir, Pdf) {
 fn media_box(pdf: &Pdf, page: u32) -> Vec<f32> {
     let id = pdf.doc.get_pages()[&page];
     let dict = pdf.doc.get_dictionary(id).unwrap();
-    dict.get(b"MediaBox").unwrap().as_array().unwrap().iter().map(|n| n.as_float().unwrap()).collect()
+    dict.get(b"MediaBox")
+        .unwrap()
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| n.as_float().unwrap())
+        .collect()
 }
 
 #[test]
 fn paper_sizes() {
-    for (paper, width, height) in [("a4", 595.28, 841.89), ("us-letter", 612.0, 792.0), ("a5", 419.53, 595.28)] {
+    for (paper, width, height) in [
+        ("a4", 595.28, 841.89),
+        ("us-letter", 612.0, 792.0),
+        ("a5", 419.53, 595.28),
+    ] {
         let config = format!("[book]\ntitle = \"T\"\npaper = \"{paper}\"\n");
         let (_dir, pdf) = build(&[ALPHA, BETA, ("folio.toml", &config)]);
         let b = media_box(&pdf, 1);
-        assert!((b[2] - width).abs() < 0.1 && (b[3] - height).abs() < 0.1, "{paper}: {b:?}");
+        assert!(
+            (b[2] - width).abs() < 0.1 && (b[3] - height).abs() < 0.1,
+            "{paper}: {b:?}"
+        );
     }
 }
 
@@ -45,9 +62,16 @@ fn duplex_starts_sections_on_right_hand_pages_after_blank_pages() {
     let config = "[book]\ntitle = \"T\"\nduplex = true\nbinding_offset = \"8mm\"\n";
     let (_dir, pdf) = build(&[ALPHA, BETA, ("folio.toml", config)]);
     let outline = pdf.outline();
-    let starts: Vec<u32> = outline.iter().filter(|(level, _, _)| *level == 1).map(|(_, _, page)| *page).collect();
+    let starts: Vec<u32> = outline
+        .iter()
+        .filter(|(level, _, _)| *level == 1)
+        .map(|(_, _, page)| *page)
+        .collect();
     assert_eq!(starts.len(), 3, "{outline:?}");
-    assert!(starts.iter().all(|page| page % 2 == 1), "chapters and appendix on odd pages: {starts:?}");
+    assert!(
+        starts.iter().all(|page| page % 2 == 1),
+        "chapters and appendix on odd pages: {starts:?}"
+    );
     // Cover (1), blank (2), contents (3), blank (4), Alpha (5), blank (6),
     // Beta (7), blank (8), appendix (9).
     assert_eq!(starts, [5, 7, 9]);
@@ -58,7 +82,10 @@ fn duplex_starts_sections_on_right_hand_pages_after_blank_pages() {
         let blank = [2, 4, 6, 8].contains(&page);
         assert_eq!(text.is_empty(), blank, "page {page}: {text:?}");
         if !blank && page > 1 {
-            assert!(text.contains(&format!("{page}of{total}")), "page {page} is counted and numbered");
+            assert!(
+                text.contains(&format!("{page}of{total}")),
+                "page {page} is counted and numbered"
+            );
         }
     }
 }
@@ -69,14 +96,31 @@ fn chapters_carry_their_notes_marking_and_the_rest_the_highest() {
     let (dir, pdf) = build(&[ALPHA, BETA, ("folio.toml", config)]);
     let marks = |page: u32| {
         let text = squash(&pdf.text(page));
-        (text.starts_with("RESTRICTED") && text.ends_with("RESTRICTED"), text.starts_with("UNCLASSIFIED") && text.ends_with("UNCLASSIFIED"))
+        (
+            text.starts_with("RESTRICTED") && text.ends_with("RESTRICTED"),
+            text.starts_with("UNCLASSIFIED") && text.ends_with("UNCLASSIFIED"),
+        )
     };
-    let chapter = |title: &str| pdf.outline().into_iter().find(|o| o.1.ends_with(title)).unwrap().2;
+    let chapter = |title: &str| {
+        pdf.outline()
+            .into_iter()
+            .find(|o| o.1.ends_with(title))
+            .unwrap()
+            .2
+    };
     assert_eq!(marks(1), (true, false), "cover: highest");
     assert_eq!(marks(2), (true, false), "contents: highest");
-    assert_eq!(marks(chapter("Alpha")), (false, true), "Alpha: the book's marking");
+    assert_eq!(
+        marks(chapter("Alpha")),
+        (false, true),
+        "Alpha: the book's marking"
+    );
     assert_eq!(marks(chapter("Beta")), (true, false), "Beta: its own");
-    assert_eq!(marks(chapter("Cross-reference appendix")), (true, false), "appendix: highest");
+    assert_eq!(
+        marks(chapter("Cross-reference appendix")),
+        (true, false),
+        "appendix: highest"
+    );
     let _ = dir;
 }
 
@@ -93,11 +137,20 @@ fn a_handout_carries_its_notes_marking() {
 
 #[test]
 fn an_unknown_marking_is_an_error_at_the_note() {
-    let dir = project(&[ALPHA, ("notes/beta.md", "---\ntitle: Beta\nclassification: TOP-SECRET\n---\n\n[[alpha]]\n")]);
+    let dir = project(&[
+        ALPHA,
+        (
+            "notes/beta.md",
+            "---\ntitle: Beta\nclassification: TOP-SECRET\n---\n\n[[alpha]]\n",
+        ),
+    ]);
     let output = folio(dir.path(), &[]);
     let text = stderr(&output);
     assert_eq!(output.status.code(), Some(1), "{text}");
-    assert!(text.contains("error: `TOP-SECRET` is not one of the classification levels"), "{text}");
+    assert!(
+        text.contains("error: `TOP-SECRET` is not one of the classification levels"),
+        "{text}"
+    );
     assert!(text.contains("┌─ notes/beta.md:3:1"), "{text}");
 }
 
@@ -116,43 +169,92 @@ fn a_watermark_is_on_every_page_and_a_pack_can_switch_it_off() {
 
 #[test]
 fn pdfs_are_tagged_with_language_and_title_shown() {
-    let (_dir, pdf) = build(&[ALPHA, BETA, ("folio.toml", "[book]\ntitle = \"Tagged\"\nlang = \"fr\"\n")]);
+    let (_dir, pdf) = build(&[
+        ALPHA,
+        BETA,
+        ("folio.toml", "[book]\ntitle = \"Tagged\"\nlang = \"fr\"\n"),
+    ]);
     let catalog = pdf.doc.catalog().unwrap();
     assert!(catalog.has(b"StructTreeRoot"), "tagged");
-    let lang = catalog.get(b"Lang").ok().and_then(|l| l.as_str().ok()).map(|l| String::from_utf8_lossy(l).into_owned());
+    let lang = catalog
+        .get(b"Lang")
+        .ok()
+        .and_then(|l| l.as_str().ok())
+        .map(|l| String::from_utf8_lossy(l).into_owned());
     assert_eq!(lang.as_deref(), Some("fr"));
 }
 
 #[test]
 fn pdf_a_2b_and_ua_1_are_declared_in_the_metadata() {
-    let dir = project(&[ALPHA, BETA, ("folio.toml", "[book]\ntitle = \"Archive\"\npdf_standard = [\"a-2b\", \"ua-1\"]\n")]);
+    let dir = project(&[
+        ALPHA,
+        BETA,
+        (
+            "folio.toml",
+            "[book]\ntitle = \"Archive\"\npdf_standard = [\"a-2b\", \"ua-1\"]\n",
+        ),
+    ]);
     let output = folio(dir.path(), &["-q"]);
     assert!(output.status.success(), "{}", stderr(&output));
     let bytes = std::fs::read(dir.path().join("output/briefing-book.pdf")).unwrap();
     let text = String::from_utf8_lossy(&bytes);
-    assert!(text.contains("<pdfaid:part>2</pdfaid:part>") && text.contains("<pdfaid:conformance>B</pdfaid:conformance>"));
+    assert!(
+        text.contains("<pdfaid:part>2</pdfaid:part>")
+            && text.contains("<pdfaid:conformance>B</pdfaid:conformance>")
+    );
     assert!(text.contains("<pdfuaid:part>1</pdfuaid:part>"));
     // PDF/UA makes viewers show the title, not the file name.
     let pdf = Pdf::open(&dir.path().join("output/briefing-book.pdf"));
     let catalog = pdf.doc.catalog().unwrap();
-    let prefs = pdf.doc.dereference(catalog.get(b"ViewerPreferences").unwrap()).unwrap().1.as_dict().unwrap();
+    let prefs = pdf
+        .doc
+        .dereference(catalog.get(b"ViewerPreferences").unwrap())
+        .unwrap()
+        .1
+        .as_dict()
+        .unwrap();
     assert!(prefs.get(b"DisplayDocTitle").unwrap().as_bool().unwrap());
     // The flag replaces the setting.
     let output = folio(dir.path(), &["-q", "--pdf-standard", "a-3b"]);
     assert!(output.status.success(), "{}", stderr(&output));
-    let text = String::from_utf8_lossy(&std::fs::read(dir.path().join("output/briefing-book.pdf")).unwrap()).into_owned();
+    let text = String::from_utf8_lossy(
+        &std::fs::read(dir.path().join("output/briefing-book.pdf")).unwrap(),
+    )
+    .into_owned();
     assert!(text.contains("<pdfaid:part>3</pdfaid:part>") && !text.contains("pdfuaid"));
 }
 
 #[test]
 fn invalid_standards_are_errors() {
-    let dir = project(&[ALPHA, BETA, ("folio.toml", "[book]\npdf_standard = [\"a-2b\", \"a-3b\"]\n")]);
+    let dir = project(&[
+        ALPHA,
+        BETA,
+        (
+            "folio.toml",
+            "[book]\npdf_standard = [\"a-2b\", \"a-3b\"]\n",
+        ),
+    ]);
     let text = stderr(&folio(dir.path(), &[]));
-    assert!(text.contains("only one PDF/A level can be chosen at a time") && text.contains("folio.toml:2:16"), "{text}");
-    let dir = project(&[ALPHA, BETA, ("folio.toml", "[book]\npdf_standard = \"x-9\"\n")]);
+    assert!(
+        text.contains("only one PDF/A level can be chosen at a time")
+            && text.contains("folio.toml:2:16"),
+        "{text}"
+    );
+    let dir = project(&[
+        ALPHA,
+        BETA,
+        ("folio.toml", "[book]\npdf_standard = \"x-9\"\n"),
+    ]);
     let text = stderr(&folio(dir.path(), &[]));
-    assert!(text.contains("`x-9` is not a PDF standard folio produces") && text.contains("folio.toml:2:16"), "{text}");
-    assert_eq!(folio(dir.path(), &["--pdf-standard", "nope"]).status.code(), Some(2));
+    assert!(
+        text.contains("`x-9` is not a PDF standard folio produces")
+            && text.contains("folio.toml:2:16"),
+        "{text}"
+    );
+    assert_eq!(
+        folio(dir.path(), &["--pdf-standard", "nope"]).status.code(),
+        Some(2)
+    );
 }
 
 #[test]
@@ -166,29 +268,64 @@ fn a_project_layout_replaces_the_built_in_and_export_copies_it() {
     assert!(output.status.success(), "{}", stderr(&output));
     let exported = std::fs::read_to_string(dir.path().join("layouts/workshop.typ")).unwrap();
     assert_eq!(exported, include_str!("../layouts/workshop.typ"));
-    assert_eq!(folio(dir.path(), &["layout", "export", "workshop"]).status.code(), Some(2), "never overwrites");
+    assert_eq!(
+        folio(dir.path(), &["layout", "export", "workshop"])
+            .status
+            .code(),
+        Some(2),
+        "never overwrites"
+    );
 }
 
 #[test]
 fn the_workshop_layout_adds_ruled_notes_pages() {
     let config = "[book]\ntitle = \"T\"\nlayout = \"workshop\"\nnotes_pages = 2\n";
     let (_dir, pdf) = build(&[ALPHA, BETA, ("folio.toml", config)]);
-    let chapter = |title: &str| pdf.outline().into_iter().find(|o| o.1.ends_with(title)).unwrap().2;
+    let chapter = |title: &str| {
+        pdf.outline()
+            .into_iter()
+            .find(|o| o.1.ends_with(title))
+            .unwrap()
+            .2
+    };
     let (alpha, beta) = (chapter("Alpha"), chapter("Beta"));
-    let notes_pages = (alpha..beta).filter(|&p| squash(&pdf.text(p)).contains("TAlpha") && squash(&pdf.text(p)).contains("Notes")).count();
+    let notes_pages = (alpha..beta)
+        .filter(|&p| {
+            squash(&pdf.text(p)).contains("TAlpha") && squash(&pdf.text(p)).contains("Notes")
+        })
+        .count();
     assert!(beta - alpha >= 3, "chapter, then two ruled pages");
     assert!(notes_pages >= 1 && squash(&pdf.text(beta - 1)).contains("Notes"));
 }
 
 #[test]
 fn fonts_are_listed_and_a_missing_one_is_an_error() {
-    let dir = project(&[ALPHA, BETA, ("folio.toml", "[book]\nfont = \"Garamond Nowhere\"\n")]);
+    let dir = project(&[
+        ALPHA,
+        BETA,
+        ("folio.toml", "[book]\nfont = \"Garamond Nowhere\"\n"),
+    ]);
     let listing = String::from_utf8(folio(dir.path(), &["fonts"]).stdout).unwrap();
-    assert!(listing.contains("Inter") && listing.contains("embedded (folio)") && listing.contains("Libertinus Serif"));
+    assert!(
+        listing.contains("Inter")
+            && listing.contains("embedded (folio)")
+            && listing.contains("Libertinus Serif")
+    );
     let output = folio(dir.path(), &[]);
     let text = stderr(&output);
     assert_eq!(output.status.code(), Some(1));
-    assert!(text.contains("error: font `Garamond Nowhere` is not available") && text.contains("folio.toml:2:8"), "{text}");
-    let dir = project(&[ALPHA, BETA, ("folio.toml", "[book]\nfont = \"DejaVu Sans Mono\"\nheading_font = \"Libertinus Serif\"\n")]);
+    assert!(
+        text.contains("error: font `Garamond Nowhere` is not available")
+            && text.contains("folio.toml:2:8"),
+        "{text}"
+    );
+    let dir = project(&[
+        ALPHA,
+        BETA,
+        (
+            "folio.toml",
+            "[book]\nfont = \"DejaVu Sans Mono\"\nheading_font = \"Libertinus Serif\"\n",
+        ),
+    ]);
     assert!(folio(dir.path(), &["-q"]).status.success());
 }

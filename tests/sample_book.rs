@@ -10,14 +10,29 @@ use common::Pdf;
 
 /// The eight sample notes in book order: (id, title).
 const CHAPTERS: &[(&str, &str)] = &[
-    ("security-sector-management", "Management of the Security Sector"),
-    ("governance-and-oversight", "Security Sector Governance and Oversight"),
-    ("national-security-policies", "National Security Policies and Strategies"),
+    (
+        "security-sector-management",
+        "Management of the Security Sector",
+    ),
+    (
+        "governance-and-oversight",
+        "Security Sector Governance and Oversight",
+    ),
+    (
+        "national-security-policies",
+        "National Security Policies and Strategies",
+    ),
     ("threat-assessments", "Threat Assessments and Reviews"),
     ("defense-sector-reform", "Defense Sector Reform"),
     ("ssr-in-stabilization", "SSR in Stabilization Environments"),
-    ("ssr-best-practices", "Security Sector Reform Best Practices and Lessons Learned"),
-    ("ssr-challenges-us-policy", "Security Sector Reform: Current Challenges and US Policy"),
+    (
+        "ssr-best-practices",
+        "Security Sector Reform Best Practices and Lessons Learned",
+    ),
+    (
+        "ssr-challenges-us-policy",
+        "Security Sector Reform: Current Challenges and US Policy",
+    ),
 ];
 
 struct Built {
@@ -35,14 +50,21 @@ fn book() -> &'static Built {
         let stderr = common::stderr(&output);
         assert!(output.status.success(), "folio failed:\n{stderr}");
         let path = dir.path().join("output/briefing-book.pdf");
-        Built { pdf: Pdf::open(&path), bytes: std::fs::read(&path).unwrap(), stderr, _dir: dir }
+        Built {
+            pdf: Pdf::open(&path),
+            bytes: std::fs::read(&path).unwrap(),
+            stderr,
+            _dir: dir,
+        }
     })
 }
 
 /// Text with whitespace and soft hyphens removed, so line breaks and
 /// hyphenation do not matter when looking for a phrase.
 fn squash(text: &str) -> String {
-    text.chars().filter(|c| !c.is_whitespace() && *c != '\u{ad}').collect()
+    text.chars()
+        .filter(|c| !c.is_whitespace() && *c != '\u{ad}')
+        .collect()
 }
 
 /// Text with whitespace collapsed and hyphenation undone, words kept apart.
@@ -52,7 +74,9 @@ fn plain(text: &str) -> String {
 
 /// The number printed after the next "p. " following `title` in `text`.
 fn page_after(text: &str, title: &str) -> String {
-    let at = text.find(title).unwrap_or_else(|| panic!("no {title} in {text}"));
+    let at = text
+        .find(title)
+        .unwrap_or_else(|| panic!("no {title} in {text}"));
     let rest = &text[at + title.len()..];
     let rest = &rest[rest.find("p. ").expect("a page number") + 3..];
     rest.chars().take_while(char::is_ascii_digit).collect()
@@ -66,7 +90,11 @@ fn chapter_pages() -> Vec<u32> {
         .enumerate()
         .map(|(i, (_, title))| {
             let entry = format!("{} {title}", i + 1);
-            outline.iter().find(|(level, t, _)| *level == 1 && *t == entry).unwrap_or_else(|| panic!("no bookmark {entry}")).2
+            outline
+                .iter()
+                .find(|(level, t, _)| *level == 1 && *t == entry)
+                .unwrap_or_else(|| panic!("no bookmark {entry}"))
+                .2
         })
         .collect()
 }
@@ -75,7 +103,11 @@ fn chapter_pages() -> Vec<u32> {
 fn summary_line_counts_files_and_pages() {
     let built = book();
     let pages = built.pdf.page_count();
-    assert!(built.stderr.contains(&format!("1 file, {pages} pages in ")), "{}", built.stderr);
+    assert!(
+        built.stderr.contains(&format!("1 file, {pages} pages in ")),
+        "{}",
+        built.stderr
+    );
 }
 
 #[test]
@@ -85,9 +117,17 @@ fn page_count_is_cover_contents_chapters_and_appendix() {
     assert_eq!(starts[0], 3, "cover and contents come first");
     // Every chapter takes one to three pages.
     for pair in starts.windows(2) {
-        assert!((1..=3).contains(&(pair[1] - pair[0])), "chapter lengths: {starts:?}");
+        assert!(
+            (1..=3).contains(&(pair[1] - pair[0])),
+            "chapter lengths: {starts:?}"
+        );
     }
-    let appendix = pdf.outline().iter().find(|(_, t, _)| t == "Cross-reference appendix").expect("appendix bookmark").2;
+    let appendix = pdf
+        .outline()
+        .iter()
+        .find(|(_, t, _)| t == "Cross-reference appendix")
+        .expect("appendix bookmark")
+        .2;
     assert!(appendix > *starts.last().unwrap());
     assert!(pdf.page_count() as u32 >= appendix && pdf.page_count() as u32 <= appendix + 2);
 }
@@ -95,8 +135,16 @@ fn page_count_is_cover_contents_chapters_and_appendix() {
 #[test]
 fn cover_names_book_subtitle_organisation_and_date() {
     let cover = book().pdf.text(1);
-    for expected in ["Security Sector Reform", "Notes on Current Practice", "SECURITY SECTOR REFORM WORKING GROUP", "1 December 2009"] {
-        assert!(squash(&cover).contains(&squash(expected)), "cover lacks {expected}: {cover}");
+    for expected in [
+        "Security Sector Reform",
+        "Notes on Current Practice",
+        "SECURITY SECTOR REFORM WORKING GROUP",
+        "1 December 2009",
+    ] {
+        assert!(
+            squash(&cover).contains(&squash(expected)),
+            "cover lacks {expected}: {cover}"
+        );
     }
 }
 
@@ -108,7 +156,10 @@ fn contents_lists_every_chapter_with_its_page_and_links_there() {
     let starts = chapter_pages();
     let mut position = 0;
     for ((_, title), page) in CHAPTERS.iter().zip(&starts) {
-        let at = contents[position..].find(title).unwrap_or_else(|| panic!("contents lacks {title}")) + position;
+        let at = contents[position..]
+            .find(title)
+            .unwrap_or_else(|| panic!("contents lacks {title}"))
+            + position;
         let after = contents[at + title.len()..].trim_start_matches([' ', '.']);
         let number: String = after.chars().take_while(char::is_ascii_digit).collect();
         assert_eq!(number, page.to_string(), "page of {title} in contents");
@@ -125,7 +176,10 @@ fn each_chapter_opens_with_its_title_and_metadata() {
     for ((_, title), page) in CHAPTERS.iter().zip(chapter_pages()) {
         let text = squash(&pdf.text(page));
         assert!(text.contains(&squash(title)), "page {page} lacks {title}");
-        assert!(text.contains("Date") && text.contains("Authors") && text.contains("Tags"), "page {page}: {text}");
+        assert!(
+            text.contains("Date") && text.contains("Authors") && text.contains("Tags"),
+            "page {page}: {text}"
+        );
     }
     assert!(squash(&pdf.text(chapter_pages()[0])).contains("ANoteonCurrentPractice"));
 }
@@ -137,16 +191,29 @@ fn this_relates_to_lists_related_notes_with_the_pages_they_start_on() {
     // The management note relates to all seven others; its panel is on the
     // last page of its chapter (or spills onto the next).
     let end = starts[1] - 1;
-    let panel_pages: Vec<u32> = (starts[0]..=end).filter(|&p| pdf.text(p).contains("This relates to")).collect();
-    let first = *panel_pages.first().expect("chapter 1 has a 'This relates to' panel");
+    let panel_pages: Vec<u32> = (starts[0]..=end)
+        .filter(|&p| pdf.text(p).contains("This relates to"))
+        .collect();
+    let first = *panel_pages
+        .first()
+        .expect("chapter 1 has a 'This relates to' panel");
     let text: String = (first..=end).map(|p| plain(&pdf.text(p)) + " ").collect();
     let panel = &text[text.find("This relates to").unwrap()..];
     for ((_, title), page) in CHAPTERS.iter().zip(&starts).skip(1) {
-        assert_eq!(page_after(panel, title), page.to_string(), "page shown for {title}");
+        assert_eq!(
+            page_after(panel, title),
+            page.to_string(),
+            "page shown for {title}"
+        );
     }
-    let targets: Vec<u32> = (first..=end).flat_map(|p| pdf.internal_link_targets(p)).collect();
+    let targets: Vec<u32> = (first..=end)
+        .flat_map(|p| pdf.internal_link_targets(p))
+        .collect();
     for page in &starts[1..] {
-        assert!(targets.contains(page), "a link to page {page} from the panel");
+        assert!(
+            targets.contains(page),
+            "a link to page {page} from the panel"
+        );
     }
 }
 
@@ -165,32 +232,78 @@ fn wiki_links_in_bodies_show_and_link_to_the_target_page() {
 fn appendix_lists_references_in_both_directions() {
     let pdf = &book().pdf;
     let starts = chapter_pages();
-    let appendix = pdf.outline().iter().find(|(_, t, _)| t == "Cross-reference appendix").unwrap().2;
-    let text: String = (appendix..=pdf.page_count() as u32).map(|p| squash(&pdf.text(p))).collect();
+    let appendix = pdf
+        .outline()
+        .iter()
+        .find(|(_, t, _)| t == "Cross-reference appendix")
+        .unwrap()
+        .2;
+    let text: String = (appendix..=pdf.page_count() as u32)
+        .map(|p| squash(&pdf.text(p)))
+        .collect();
     // National security policies refers to threat assessments, and is
     // referred to by the management note.
-    let start = text.find(&format!("NationalSecurityPoliciesandStrategiesp.{}References", starts[2])).expect("entry");
-    let end = text.find(&format!("ThreatAssessmentsandReviewsp.{}References", starts[3])).expect("next entry");
+    let start = text
+        .find(&format!(
+            "NationalSecurityPoliciesandStrategiesp.{}References",
+            starts[2]
+        ))
+        .expect("entry");
+    let end = text
+        .find(&format!(
+            "ThreatAssessmentsandReviewsp.{}References",
+            starts[3]
+        ))
+        .expect("next entry");
     let entry = &text[start..end];
     let references = &entry[entry.find("References").unwrap()..entry.find("Referencedby").unwrap()];
-    assert!(references.contains(&format!("ThreatAssessmentsandReviewsp.{}", starts[3])), "{references}");
+    assert!(
+        references.contains(&format!("ThreatAssessmentsandReviewsp.{}", starts[3])),
+        "{references}"
+    );
     let referenced_by = &entry[entry.find("Referencedby").unwrap()..];
-    assert!(referenced_by.starts_with(&format!("ReferencedbyManagementoftheSecuritySectorp.{}", starts[0])), "{referenced_by}");
+    assert!(
+        referenced_by.starts_with(&format!(
+            "ReferencedbyManagementoftheSecuritySectorp.{}",
+            starts[0]
+        )),
+        "{referenced_by}"
+    );
     assert!(text.contains("Indexoftags"));
-    assert!(text.contains(&format!("threat-assessmentThreatAssessmentsandReviewsp.{}", starts[3])), "tag index");
+    assert!(
+        text.contains(&format!(
+            "threat-assessmentThreatAssessmentsandReviewsp.{}",
+            starts[3]
+        )),
+        "tag index"
+    );
 }
 
 #[test]
 fn bookmarks_cover_chapters_and_sections() {
     let outline = book().pdf.outline();
-    let chapters: Vec<&str> = outline.iter().filter(|(l, _, _)| *l == 1).map(|(_, t, _)| t.as_str()).collect();
+    let chapters: Vec<&str> = outline
+        .iter()
+        .filter(|(l, _, _)| *l == 1)
+        .map(|(_, t, _)| t.as_str())
+        .collect();
     assert_eq!(chapters.len(), CHAPTERS.len() + 1, "{chapters:?}");
-    assert!(outline.iter().any(|(level, title, _)| *level == 2 && title == "1.1 Purpose of This Note"), "{outline:?}");
+    assert!(
+        outline
+            .iter()
+            .any(|(level, title, _)| *level == 2 && title == "1.1 Purpose of This Note"),
+        "{outline:?}"
+    );
     // Each bookmark points at the page where its heading is printed.
     let pdf = &book().pdf;
     for (_, title, page) in outline.iter().filter(|(l, _, _)| *l <= 2) {
-        let words = title.split_once(' ').map_or(title.as_str(), |(_, rest)| rest);
-        assert!(squash(&pdf.text(*page)).contains(&squash(words)), "bookmark {title} -> page {page}");
+        let words = title
+            .split_once(' ')
+            .map_or(title.as_str(), |(_, rest)| rest);
+        assert!(
+            squash(&pdf.text(*page)).contains(&squash(words)),
+            "bookmark {title} -> page {page}"
+        );
     }
 }
 
@@ -200,9 +313,15 @@ fn every_page_has_the_marking_top_and_bottom_and_n_of_n() {
     let total = pdf.page_count();
     for page in 1..=total as u32 {
         let text = squash(&pdf.text(page));
-        assert!(text.starts_with("UNCLASSIFIED") && text.ends_with("UNCLASSIFIED"), "page {page}: {text}");
+        assert!(
+            text.starts_with("UNCLASSIFIED") && text.ends_with("UNCLASSIFIED"),
+            "page {page}: {text}"
+        );
         if page > 1 {
-            assert!(text.contains(&format!("{page}of{total}")), "page {page} footer");
+            assert!(
+                text.contains(&format!("{page}of{total}")),
+                "page {page} footer"
+            );
         }
     }
 }
@@ -211,8 +330,15 @@ fn every_page_has_the_marking_top_and_bottom_and_n_of_n() {
 fn metadata_names_title_author_and_keywords() {
     let pdf = &book().pdf;
     assert_eq!(pdf.title().as_deref(), Some("Security Sector Reform"));
-    assert_eq!(pdf.info(b"Author").as_deref(), Some("Security Sector Reform Working Group"));
-    assert!(pdf.info(b"Keywords").unwrap_or_default().contains("governance"));
+    assert_eq!(
+        pdf.info(b"Author").as_deref(),
+        Some("Security Sector Reform Working Group")
+    );
+    assert!(
+        pdf.info(b"Keywords")
+            .unwrap_or_default()
+            .contains("governance")
+    );
     let created = pdf.info(b"CreationDate").unwrap_or_default();
     assert!(created.starts_with("D:20091201"), "{created}");
 }
@@ -224,8 +350,22 @@ fn rebuilding_gives_identical_bytes_whatever_the_jobs_or_working_folder() {
     let elsewhere = tempfile::tempdir().unwrap();
     let root = dir.path().to_str().unwrap();
     let out = elsewhere.path().join("pdfs");
-    let output = common::folio(elsewhere.path(), &["build", "--root", root, "--out", out.to_str().unwrap(), "--jobs", "1"]);
+    let output = common::folio(
+        elsewhere.path(),
+        &[
+            "build",
+            "--root",
+            root,
+            "--out",
+            out.to_str().unwrap(),
+            "--jobs",
+            "1",
+        ],
+    );
     assert!(output.status.success(), "{}", common::stderr(&output));
     let again = std::fs::read(out.join("briefing-book.pdf")).unwrap();
-    assert!(again == built.bytes, "the rebuild differs from the first build");
+    assert!(
+        again == built.bytes,
+        "the rebuild differs from the first build"
+    );
 }

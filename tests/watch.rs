@@ -34,7 +34,9 @@ impl Watcher {
                 if n == 0 {
                     break;
                 }
-                sink.lock().unwrap().push_str(&String::from_utf8_lossy(&buffer[..n]));
+                sink.lock()
+                    .unwrap()
+                    .push_str(&String::from_utf8_lossy(&buffer[..n]));
             }
         });
         Watcher { child, log }
@@ -44,13 +46,20 @@ impl Watcher {
     fn wait_for(&self, needle: &str, count: usize) {
         let deadline = Instant::now() + Duration::from_secs(60);
         while self.log.lock().unwrap().matches(needle).count() < count {
-            assert!(Instant::now() < deadline, "timed out waiting for {needle:?}:\n{}", self.log.lock().unwrap());
+            assert!(
+                Instant::now() < deadline,
+                "timed out waiting for {needle:?}:\n{}",
+                self.log.lock().unwrap()
+            );
             std::thread::sleep(Duration::from_millis(50));
         }
     }
 
     fn stop(mut self) -> String {
-        Command::new("kill").args(["-INT", &self.child.id().to_string()]).status().unwrap();
+        Command::new("kill")
+            .args(["-INT", &self.child.id().to_string()])
+            .status()
+            .unwrap();
         let deadline = Instant::now() + Duration::from_secs(30);
         loop {
             if let Some(status) = self.child.try_wait().unwrap() {
@@ -73,9 +82,18 @@ fn watch_rebuilds_what_changed_survives_errors_and_stops_cleanly() {
     let config = "[book]\ntitle = \"W\"\ndate = 2009-12-01\n\n[[pack]]\nname = \"first\"\nnotes = [\"alpha\"]\n\n[[pack]]\nname = \"second\"\nnotes = [\"beta\", \"g*\"]\n";
     let dir = common::project(&[
         ("folio.toml", config),
-        ("notes/alpha.md", "---\ntitle: Alpha\nrelated: [beta]\n---\n\nThe first version.\n"),
-        ("notes/beta.md", "---\ntitle: Beta\nrelated: [alpha, gamma]\n---\n\nBeta text.\n"),
-        ("notes/gamma.md", "---\ntitle: Gamma\nrelated: [beta]\n---\n\nGamma text.\n"),
+        (
+            "notes/alpha.md",
+            "---\ntitle: Alpha\nrelated: [beta]\n---\n\nThe first version.\n",
+        ),
+        (
+            "notes/beta.md",
+            "---\ntitle: Beta\nrelated: [alpha, gamma]\n---\n\nBeta text.\n",
+        ),
+        (
+            "notes/gamma.md",
+            "---\ntitle: Gamma\nrelated: [beta]\n---\n\nGamma text.\n",
+        ),
     ]);
     let out = dir.path().join("output");
     let watcher = Watcher::start(dir.path());
@@ -85,22 +103,46 @@ fn watch_rebuilds_what_changed_survives_errors_and_stops_cleanly() {
     let first_bytes = std::fs::read(&first).unwrap();
 
     // An edit rebuilds the pack that holds the note and leaves the other alone.
-    std::fs::write(dir.path().join("notes/alpha.md"), "---\ntitle: Alpha\nrelated: [beta]\n---\n\nThe second version.\n").unwrap();
+    std::fs::write(
+        dir.path().join("notes/alpha.md"),
+        "---\ntitle: Alpha\nrelated: [beta]\n---\n\nThe second version.\n",
+    )
+    .unwrap();
     watcher.wait_for("files, ", 2);
-    assert_ne!(std::fs::read(&first).unwrap(), first_bytes, "first.pdf was rebuilt");
+    assert_ne!(
+        std::fs::read(&first).unwrap(),
+        first_bytes,
+        "first.pdf was rebuilt"
+    );
     assert!(common::Pdf::open(&first).text(3).contains("second version"));
-    assert_eq!(modified(&second), second_before, "second.pdf was not rewritten");
+    assert_eq!(
+        modified(&second),
+        second_before,
+        "second.pdf was not rewritten"
+    );
 
     // An error is shown and the watcher keeps going; the fix rebuilds.
-    std::fs::write(dir.path().join("notes/alpha.md"), "---\ntitle: Alpha\nrelated: [betta]\n---\n\nThe third version.\n").unwrap();
+    std::fs::write(
+        dir.path().join("notes/alpha.md"),
+        "---\ntitle: Alpha\nrelated: [betta]\n---\n\nThe third version.\n",
+    )
+    .unwrap();
     watcher.wait_for("unknown note `betta` in `related`", 1);
-    std::fs::write(dir.path().join("notes/alpha.md"), "---\ntitle: Alpha\nrelated: [beta]\n---\n\nThe third version.\n").unwrap();
+    std::fs::write(
+        dir.path().join("notes/alpha.md"),
+        "---\ntitle: Alpha\nrelated: [beta]\n---\n\nThe third version.\n",
+    )
+    .unwrap();
     watcher.wait_for("files, ", 3);
     assert!(common::Pdf::open(&first).text(3).contains("third version"));
 
     // Deleting a note rebuilds the pack that held it (and beta's related list
     // must drop it first, or that is an error).
-    std::fs::write(dir.path().join("notes/beta.md"), "---\ntitle: Beta\nrelated: [alpha]\n---\n\nBeta text.\n").unwrap();
+    std::fs::write(
+        dir.path().join("notes/beta.md"),
+        "---\ntitle: Beta\nrelated: [alpha]\n---\n\nBeta text.\n",
+    )
+    .unwrap();
     watcher.wait_for("files, ", 4);
     std::fs::remove_file(dir.path().join("notes/gamma.md")).unwrap();
     watcher.wait_for("files, ", 5);
@@ -109,6 +151,10 @@ fn watch_rebuilds_what_changed_survives_errors_and_stops_cleanly() {
 
     let log = watcher.stop();
     assert!(log.contains("stopped watching"), "{log}");
-    let leftovers: Vec<_> = std::fs::read_dir(&out).unwrap().flatten().filter(|e| e.file_name().to_string_lossy().ends_with(".tmp")).collect();
+    let leftovers: Vec<_> = std::fs::read_dir(&out)
+        .unwrap()
+        .flatten()
+        .filter(|e| e.file_name().to_string_lossy().ends_with(".tmp"))
+        .collect();
     assert!(leftovers.is_empty());
 }

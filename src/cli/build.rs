@@ -95,7 +95,10 @@ pub fn check(settings: &BuildSettings) -> Result<Checked, BuildError> {
     let root = settings.root.canonicalize().map_err(|err| {
         BuildError::Io(std::io::Error::new(
             err.kind(),
-            format!("cannot open project folder {}: {err}", settings.root.display()),
+            format!(
+                "cannot open project folder {}: {err}",
+                settings.root.display()
+            ),
         ))
     })?;
     let mut report = Report::default();
@@ -106,12 +109,25 @@ pub fn check(settings: &BuildSettings) -> Result<Checked, BuildError> {
     }
     let corpus = notes::load(&root, &mut report);
     let graph = links::resolve(&corpus, &mut report);
-    let cache_dir = settings.out.clone().unwrap_or_else(|| root.join("output")).join(IMAGE_CACHE);
+    let cache_dir = settings
+        .out
+        .clone()
+        .unwrap_or_else(|| root.join("output"))
+        .join(IMAGE_CACHE);
     let Some(config) = config else {
         images::check(&root, &corpus, &[], Some(&cache_dir), &mut report);
-        return Ok(Checked { root, fonts, report, corpus, plans: Vec::new(), blocked: Vec::new() });
+        return Ok(Checked {
+            root,
+            fonts,
+            report,
+            corpus,
+            plans: Vec::new(),
+            blocked: Vec::new(),
+        });
     };
-    let project_name = root.file_name().map_or_else(|| "Notes".to_string(), |n| n.to_string_lossy().into_owned());
+    let project_name = root
+        .file_name()
+        .map_or_else(|| "Notes".to_string(), |n| n.to_string_lossy().into_owned());
     let mut config = config;
     if let Some(variant) = settings.variant {
         config.book.variant = variant;
@@ -127,20 +143,36 @@ pub fn check(settings: &BuildSettings) -> Result<Checked, BuildError> {
     let mut plans = choose(plans, &config, settings)?;
     if !settings.pdf_standards.is_empty() {
         // The command line checked the names already.
-        let standards: Vec<_> = settings.pdf_standards.iter().filter_map(|name| config::parse_standard(name)).collect();
-        plans.iter_mut().for_each(|plan| plan.standards = standards.clone());
+        let standards: Vec<_> = settings
+            .pdf_standards
+            .iter()
+            .filter_map(|name| config::parse_standard(name))
+            .collect();
+        plans
+            .iter_mut()
+            .for_each(|plan| plan.standards = standards.clone());
     }
     if settings.deny_warnings {
         report.deny_warnings();
     }
     let (plans, blocked) = sound_plans(plans, &config, &corpus, &report);
     report.sort();
-    Ok(Checked { root, fonts, report, corpus, plans, blocked })
+    Ok(Checked {
+        root,
+        fonts,
+        report,
+        corpus,
+        plans,
+        blocked,
+    })
 }
 
 /// A font named in folio.toml must exist: no silent fallback.
 fn check_fonts(config: &config::Config, fonts: &Fonts, report: &mut Report) {
-    for family in [&config.book.font, &config.book.heading_font].into_iter().flatten() {
+    for family in [&config.book.font, &config.book.heading_font]
+        .into_iter()
+        .flatten()
+    {
         if !fonts.has_family(family.get_ref()) {
             report.push(
                 Diagnostic::error(format!("font `{}` is not available", family.get_ref()))
@@ -163,25 +195,48 @@ fn sound_plans(
     corpus: &notes::Corpus,
     report: &Report,
 ) -> (Vec<DocumentPlan>, Vec<String>) {
-    let error_files: BTreeSet<&Path> =
-        report.diagnostics.iter().filter(|d| d.is_error()).filter_map(|d| d.file.as_deref()).collect();
-    let global = report.diagnostics.iter().any(|d| d.is_error() && d.file.as_deref().is_none_or(|f| f == config.path));
+    let error_files: BTreeSet<&Path> = report
+        .diagnostics
+        .iter()
+        .filter(|d| d.is_error())
+        .filter_map(|d| d.file.as_deref())
+        .collect();
+    let global = report
+        .diagnostics
+        .iter()
+        .any(|d| d.is_error() && d.file.as_deref().is_none_or(|f| f == config.path));
     // Notes with errors that made it into the corpus, and the ids of files
     // that did not (their tags are unknown, so any tag-selected pack may
     // have held them).
-    let bad: BTreeSet<&str> = corpus.notes.iter().filter(|n| error_files.contains(n.path.as_path())).map(|n| n.id.as_str()).collect();
+    let bad: BTreeSet<&str> = corpus
+        .notes
+        .iter()
+        .filter(|n| error_files.contains(n.path.as_path()))
+        .map(|n| n.id.as_str())
+        .collect();
     let unread: Vec<String> = error_files
         .iter()
-        .filter(|f| f.extension().is_some_and(|e| e == "md") && !corpus.notes.iter().any(|n| n.path == **f))
+        .filter(|f| {
+            f.extension().is_some_and(|e| e == "md") && !corpus.notes.iter().any(|n| n.path == **f)
+        })
         .filter_map(|f| f.file_stem().map(|s| s.to_string_lossy().into_owned()))
         .collect();
     let blocked = |plan: &DocumentPlan| {
         if global || plan.note_ids.iter().any(|id| bad.contains(id.as_str())) {
             return true;
         }
-        let pack = config.packs.iter().find(|p| p.name() == plan.name && plan.kind == Kind::Pack);
+        let pack = config
+            .packs
+            .iter()
+            .find(|p| p.name() == plan.name && plan.kind == Kind::Pack);
         pack.is_some_and(|pack| {
-            !unread.is_empty() && (!pack.tags.is_empty() || unread.iter().any(|id| pack.notes.iter().any(|p| book::wildcard_match(p.get_ref(), id))))
+            !unread.is_empty()
+                && (!pack.tags.is_empty()
+                    || unread.iter().any(|id| {
+                        pack.notes
+                            .iter()
+                            .any(|p| book::wildcard_match(p.get_ref(), id))
+                    }))
         })
     };
     let (blocked, sound): (Vec<_>, Vec<_>) = plans.into_iter().partition(|plan| blocked(plan));
@@ -190,19 +245,37 @@ fn sound_plans(
 
 /// Builds the chosen documents. Input errors come back in the report: a
 /// document whose own input is sound is still built when another has errors.
-pub fn build(settings: &BuildSettings, on_written: &(dyn Fn(&Written) + Sync)) -> Result<BuildOutcome, BuildError> {
+pub fn build(
+    settings: &BuildSettings,
+    on_written: &(dyn Fn(&Written) + Sync),
+) -> Result<BuildOutcome, BuildError> {
     let started = Instant::now();
-    let Checked { root, fonts, mut report, corpus, plans, blocked } = check(settings)?;
+    let Checked {
+        root,
+        fonts,
+        mut report,
+        corpus,
+        plans,
+        blocked,
+    } = check(settings)?;
     let out_dir = settings.out.clone().unwrap_or_else(|| root.join("output"));
     let finish = |mut report: Report, written: Vec<Written>, io_failed: bool| {
         report.sort();
-        Ok(BuildOutcome { report, written, blocked, io_failed, seconds: started.elapsed().as_secs_f64() })
+        Ok(BuildOutcome {
+            report,
+            written,
+            blocked,
+            io_failed,
+            seconds: started.elapsed().as_secs_f64(),
+        })
     };
     if plans.is_empty() {
         return finish(report, Vec::new(), false);
     }
     if let Err(err) = std::fs::create_dir_all(&out_dir) {
-        report.push(Diagnostic::error(format!("cannot create the output folder: {err}")).in_file(&out_dir));
+        report.push(
+            Diagnostic::error(format!("cannot create the output folder: {err}")).in_file(&out_dir),
+        );
         return finish(report, Vec::new(), true);
     }
     // Held until the manifest is written: a second folio on the same output
@@ -210,7 +283,10 @@ pub fn build(settings: &BuildSettings, on_written: &(dyn Fn(&Written) + Sync)) -
     let _lock = match lock(&out_dir) {
         Ok(lock) => lock,
         Err(err) => {
-            report.push(Diagnostic::error(format!("cannot write to the output folder: {err}")).in_file(&out_dir));
+            report.push(
+                Diagnostic::error(format!("cannot write to the output folder: {err}"))
+                    .in_file(&out_dir),
+            );
             return finish(report, Vec::new(), true);
         }
     };
@@ -219,11 +295,22 @@ pub fn build(settings: &BuildSettings, on_written: &(dyn Fn(&Written) + Sync)) -
     for prepared in images::prepare(&root, &corpus, &targets, &out_dir.join(IMAGE_CACHE)) {
         base.add_image(prepared.target, &prepared.path, prepared.bytes);
     }
-    let built = render::build_all(&base, &plans, &corpus, &out_dir, settings.previews, &settings.exported, on_written, &mut report);
+    let built = render::build_all(
+        &base,
+        &plans,
+        &corpus,
+        &out_dir,
+        settings.previews,
+        &settings.exported,
+        on_written,
+        &mut report,
+    );
     let mut io_failed = built.io_failed;
     if !built.written.is_empty() {
         if let Err(err) = write_manifest(&out_dir, &built.written) {
-            report.push(Diagnostic::error(format!("cannot write the manifest: {err}")).in_file(&out_dir));
+            report.push(
+                Diagnostic::error(format!("cannot write the manifest: {err}")).in_file(&out_dir),
+            );
             io_failed = true;
         }
     }
@@ -231,25 +318,48 @@ pub fn build(settings: &BuildSettings, on_written: &(dyn Fn(&Written) + Sync)) -
 }
 
 /// Applies `--pack` and `--shard` to the planned documents.
-fn choose(plans: Vec<DocumentPlan>, config: &config::Config, settings: &BuildSettings) -> Result<Vec<DocumentPlan>, BuildError> {
+fn choose(
+    plans: Vec<DocumentPlan>,
+    config: &config::Config,
+    settings: &BuildSettings,
+) -> Result<Vec<DocumentPlan>, BuildError> {
     let mut plans = plans;
     if !settings.packs.is_empty() {
         let known: Vec<&str> = config.packs.iter().map(|p| p.name()).collect();
-        if let Some(unknown) = settings.packs.iter().find(|name| !known.contains(&name.as_str())) {
-            return Err(BuildError::Usage(format!("no pack is named `{unknown}`; the packs are: {}", known.join(", "))));
+        if let Some(unknown) = settings
+            .packs
+            .iter()
+            .find(|name| !known.contains(&name.as_str()))
+        {
+            return Err(BuildError::Usage(format!(
+                "no pack is named `{unknown}`; the packs are: {}",
+                known.join(", ")
+            )));
         }
         plans.retain(|plan| plan.kind == Kind::Pack && settings.packs.contains(&plan.name));
     }
     if let Some((k, n)) = settings.shard {
-        plans = plans.into_iter().enumerate().filter(|(i, _)| i % n == k - 1).map(|(_, plan)| plan).collect();
+        plans = plans
+            .into_iter()
+            .enumerate()
+            .filter(|(i, _)| i % n == k - 1)
+            .map(|(_, plan)| plan)
+            .collect();
     }
     Ok(plans)
 }
 
 fn lock(out_dir: &Path) -> std::io::Result<File> {
-    let file = File::options().create(true).truncate(false).write(true).open(out_dir.join(".folio.lock"))?;
+    let file = File::options()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(out_dir.join(".folio.lock"))?;
     if file.try_lock().is_err() {
-        eprintln!("waiting for another folio writing to {} …", out_dir.display());
+        eprintln!(
+            "waiting for another folio writing to {} …",
+            out_dir.display()
+        );
         file.lock()?;
     }
     Ok(file)

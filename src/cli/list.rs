@@ -37,15 +37,33 @@ pub fn table(checked: &Checked, out_dir: &Path) -> String {
     let mut out = String::new();
     let note_rows: Vec<[String; 5]> = notes
         .iter()
-        .map(|n| [n.id.into(), n.title.into(), n.date.clone().unwrap_or_default(), n.tags.join(", "), n.packs.join(", ")])
+        .map(|n| {
+            [
+                n.id.into(),
+                n.title.into(),
+                n.date.clone().unwrap_or_default(),
+                n.tags.join(", "),
+                n.packs.join(", "),
+            ]
+        })
         .collect();
-    out.push_str(&aligned(["NOTE", "TITLE", "DATE", "TAGS", "PACKS"], &note_rows));
+    out.push_str(&aligned(
+        ["NOTE", "TITLE", "DATE", "TAGS", "PACKS"],
+        &note_rows,
+    ));
     out.push('\n');
     let pack_rows: Vec<[String; 4]> = packs
         .iter()
         .map(|p| {
-            let pages = p.pages.map_or_else(|| "not built".to_string(), |n| n.to_string());
-            [p.name.into(), p.title.unwrap_or("").into(), p.notes.to_string(), pages]
+            let pages = p
+                .pages
+                .map_or_else(|| "not built".to_string(), |n| n.to_string());
+            [
+                p.name.into(),
+                p.title.unwrap_or("").into(),
+                p.notes.to_string(),
+                pages,
+            ]
         })
         .collect();
     out.push_str(&aligned(["PACK", "TITLE", "NOTES", "PAGES"], &pack_rows));
@@ -53,7 +71,11 @@ pub fn table(checked: &Checked, out_dir: &Path) -> String {
 }
 
 fn rows<'a>(checked: &'a Checked, out_dir: &Path) -> (Vec<NoteRow<'a>>, Vec<PackRow<'a>>) {
-    let packs: Vec<_> = checked.plans.iter().filter(|p| p.kind == Kind::Pack).collect();
+    let packs: Vec<_> = checked
+        .plans
+        .iter()
+        .filter(|p| p.kind == Kind::Pack)
+        .collect();
     let built = last_built_pages(out_dir);
     let notes = checked
         .corpus
@@ -64,7 +86,11 @@ fn rows<'a>(checked: &'a Checked, out_dir: &Path) -> (Vec<NoteRow<'a>>, Vec<Pack
             title: &note.title,
             date: note.date.map(|d| d.to_string()),
             tags: &note.tags,
-            packs: packs.iter().filter(|p| p.note_ids.contains(&note.id)).map(|p| p.name.as_str()).collect(),
+            packs: packs
+                .iter()
+                .filter(|p| p.note_ids.contains(&note.id))
+                .map(|p| p.name.as_str())
+                .collect(),
         })
         .collect();
     let packs = packs
@@ -73,15 +99,22 @@ fn rows<'a>(checked: &'a Checked, out_dir: &Path) -> (Vec<NoteRow<'a>>, Vec<Pack
             name: &p.name,
             title: p.data.pack.title.as_deref(),
             notes: p.note_ids.len(),
-            pages: built.iter().find(|(path, _)| *path == p.output).map(|(_, pages)| *pages),
+            pages: built
+                .iter()
+                .find(|(path, _)| *path == p.output)
+                .map(|(_, pages)| *pages),
         })
         .collect();
     (notes, packs)
 }
 
 fn last_built_pages(out_dir: &Path) -> Vec<(String, u64)> {
-    let Ok(text) = std::fs::read_to_string(out_dir.join("manifest.json")) else { return Vec::new() };
-    let Ok(manifest) = serde_json::from_str::<serde_json::Value>(&text) else { return Vec::new() };
+    let Ok(text) = std::fs::read_to_string(out_dir.join("manifest.json")) else {
+        return Vec::new();
+    };
+    let Ok(manifest) = serde_json::from_str::<serde_json::Value>(&text) else {
+        return Vec::new();
+    };
     manifest["files"]
         .as_array()
         .into_iter()
@@ -98,7 +131,11 @@ fn aligned<const N: usize>(header: [&str; N], rows: &[[String; N]]) -> String {
         }
     }
     let line = |cells: [&str; N]| {
-        let padded: Vec<String> = cells.iter().zip(widths).map(|(c, w)| format!("{c:<w$}")).collect();
+        let padded: Vec<String> = cells
+            .iter()
+            .zip(widths)
+            .map(|(c, w)| format!("{c:<w$}"))
+            .collect();
         padded.join("  ").trim_end().to_string() + "\n"
     };
     let mut out = line(header);

@@ -22,7 +22,12 @@ use crate::diag::Report;
 /// Run in a project folder (folio.toml, notes/, layouts/, fonts/), folio
 /// writes one PDF per pack into output/. With no command it builds.
 #[derive(Debug, Parser)]
-#[command(name = "folio", version, propagate_version = true, max_term_width = 100)]
+#[command(
+    name = "folio",
+    version,
+    propagate_version = true,
+    max_term_width = 100
+)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Option<Command>,
@@ -69,9 +74,7 @@ pub enum Command {
     /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
     ///
     /// For bash: `folio completions bash > ~/.local/share/bash-completion/completions/folio`.
-    Completions {
-        shell: clap_complete::Shell,
-    },
+    Completions { shell: clap_complete::Shell },
 }
 
 #[derive(Debug, Subcommand)]
@@ -153,12 +156,17 @@ pub struct BuildArgs {
 fn parse_standard_name(text: &str) -> Result<String, String> {
     match crate::config::parse_standard(text) {
         Some(_) => Ok(text.to_string()),
-        None => Err(format!("use one of: {}", crate::config::STANDARDS.join(", "))),
+        None => Err(format!(
+            "use one of: {}",
+            crate::config::STANDARDS.join(", ")
+        )),
     }
 }
 
 fn parse_shard(text: &str) -> Result<(usize, usize), String> {
-    let parsed = text.split_once('/').and_then(|(k, n)| Some((k.trim().parse().ok()?, n.trim().parse().ok()?)));
+    let parsed = text
+        .split_once('/')
+        .and_then(|(k, n)| Some((k.trim().parse().ok()?, n.trim().parse().ok()?)));
     match parsed {
         Some((k, n)) if n >= 1 && (1..=n).contains(&k) => Ok((k, n)),
         _ => Err(format!("`{text}` is not K/N with 1 <= K <= N, e.g. 2/4")),
@@ -183,9 +191,14 @@ pub fn run(cli: Cli) -> ExitCode {
         }
         // The global pool is built once per process; a second call only
         // fails when something else already set it, which is harmless.
-        let _ = rayon::ThreadPoolBuilder::new().num_threads(jobs).build_global();
+        let _ = rayon::ThreadPoolBuilder::new()
+            .num_threads(jobs)
+            .build_global();
     }
-    let root = args.root.clone().unwrap_or_else(|| find_root(Path::new(".")));
+    let root = args
+        .root
+        .clone()
+        .unwrap_or_else(|| find_root(Path::new(".")));
     let settings = BuildSettings {
         root,
         out: args.out.clone(),
@@ -194,7 +207,9 @@ pub fn run(cli: Cli) -> ExitCode {
         deny_warnings: args.deny_warnings,
         pdf_standards: args.pdf_standards.clone(),
         variant: args.variant,
-        previews: args.preview.then_some(crate::preview::PreviewSettings { width: args.preview_width }),
+        previews: args.preview.then_some(crate::preview::PreviewSettings {
+            width: args.preview_width,
+        }),
         exported: Default::default(),
     };
     let quiet = args.quiet || args.format == Format::Json;
@@ -202,14 +217,22 @@ pub fn run(cli: Cli) -> ExitCode {
         Some(Command::Build) | None => {
             let progress = Progress::new(quiet);
             let result = build(&settings, &|written| progress.written(written));
-            progress.finish(result.as_ref().map_or(&[], |outcome| outcome.written.as_slice()));
+            progress.finish(
+                result
+                    .as_ref()
+                    .map_or(&[], |outcome| outcome.written.as_slice()),
+            );
             ("build", result)
         }
         Some(Command::New { dir }) => {
             return match new::create(&dir) {
                 Ok(()) => {
                     if !quiet {
-                        eprintln!("created a folio project in {}; build it with: cd {} && folio", dir.display(), dir.display());
+                        eprintln!(
+                            "created a folio project in {}; build it with: cd {} && folio",
+                            dir.display(),
+                            dir.display()
+                        );
                     }
                     ExitCode::from(exit::SUCCESS)
                 }
@@ -230,10 +253,17 @@ pub fn run(cli: Cli) -> ExitCode {
         }
         Some(Command::Fonts) => {
             let fonts = crate::world::Fonts::load(&settings.root);
-            let mut rows: Vec<(&str, &str)> =
-                fonts.origins().iter().map(|f| (f.family.as_str(), f.source.as_str())).collect();
+            let mut rows: Vec<(&str, &str)> = fonts
+                .origins()
+                .iter()
+                .map(|f| (f.family.as_str(), f.source.as_str()))
+                .collect();
             rows.dedup();
-            let width = rows.iter().map(|(family, _)| family.chars().count()).max().unwrap_or(0);
+            let width = rows
+                .iter()
+                .map(|(family, _)| family.chars().count())
+                .max()
+                .unwrap_or(0);
             for (family, source) in rows {
                 println!("{family:<width$}  {source}");
             }
@@ -243,7 +273,10 @@ pub fn run(cli: Cli) -> ExitCode {
             return match export_layout(&settings.root, &name) {
                 Ok(path) => {
                     if !quiet {
-                        eprintln!("wrote {}; edit it there, it now replaces the built-in `{name}`", crate::diag::display_path(&path));
+                        eprintln!(
+                            "wrote {}; edit it there, it now replaces the built-in `{name}`",
+                            crate::diag::display_path(&path)
+                        );
                     }
                     ExitCode::from(exit::SUCCESS)
                 }
@@ -264,9 +297,16 @@ pub fn run(cli: Cli) -> ExitCode {
         Some(Command::List) => {
             let result = check(&settings);
             if let Ok(checked) = &result {
-                let out_dir = settings.out.clone().unwrap_or_else(|| checked.root.join("output"));
+                let out_dir = settings
+                    .out
+                    .clone()
+                    .unwrap_or_else(|| checked.root.join("output"));
                 match args.format {
-                    Format::Json => println!("{}", serde_json::to_string_pretty(&list::json(checked, &out_dir)).expect("serialises")),
+                    Format::Json => println!(
+                        "{}",
+                        serde_json::to_string_pretty(&list::json(checked, &out_dir))
+                            .expect("serialises")
+                    ),
                     Format::Human => print!("{}", list::table(checked, &out_dir)),
                 }
             }
@@ -277,12 +317,7 @@ pub fn run(cli: Cli) -> ExitCode {
                 io_failed: false,
                 seconds: 0.0,
             });
-            let code = match &result {
-                Ok(outcome) if outcome.report.has_errors() => exit::INPUT_ERRORS,
-                Ok(_) => exit::SUCCESS,
-                Err(BuildError::Usage(_)) => exit::USAGE,
-                Err(BuildError::Io(_)) => exit::FAILURE,
-            };
+            let code = exit_code(&result);
             match &result {
                 Ok(outcome) => print_report(&outcome.report),
                 Err(err) => eprintln!("error: {err}"),
@@ -300,13 +335,7 @@ pub fn run(cli: Cli) -> ExitCode {
             ("check", result)
         }
     };
-    let code = match &result {
-        Ok(outcome) if outcome.report.has_errors() && outcome.io_failed => exit::FAILURE,
-        Ok(outcome) if outcome.report.has_errors() => exit::INPUT_ERRORS,
-        Ok(_) => exit::SUCCESS,
-        Err(BuildError::Usage(_)) => exit::USAGE,
-        Err(BuildError::Io(_)) => exit::FAILURE,
-    };
+    let code = exit_code(&result);
     match &result {
         Ok(outcome) => {
             print_report(&outcome.report);
@@ -327,16 +356,30 @@ pub fn run(cli: Cli) -> ExitCode {
 
 /// Copies the built-in layout `name` to `<root>/layouts/<name>.typ`.
 fn export_layout(root: &Path, name: &str) -> Result<PathBuf, String> {
-    let Some((_, text)) = crate::world::BUILTIN_LAYOUTS.iter().find(|(n, _)| *n == name) else {
-        let names: Vec<&str> = crate::world::BUILTIN_LAYOUTS.iter().map(|(n, _)| *n).collect();
-        return Err(format!("there is no built-in layout `{name}`; the built-ins are: {}", names.join(", ")));
+    let Some((_, text)) = crate::world::BUILTIN_LAYOUTS
+        .iter()
+        .find(|(n, _)| *n == name)
+    else {
+        let names: Vec<&str> = crate::world::BUILTIN_LAYOUTS
+            .iter()
+            .map(|(n, _)| *n)
+            .collect();
+        return Err(format!(
+            "there is no built-in layout `{name}`; the built-ins are: {}",
+            names.join(", ")
+        ));
     };
     let path = root.join("layouts").join(format!("{name}.typ"));
     if path.exists() {
-        return Err(format!("{} exists already; folio will not overwrite it", crate::diag::display_path(&path)));
+        return Err(format!(
+            "{} exists already; folio will not overwrite it",
+            crate::diag::display_path(&path)
+        ));
     }
-    std::fs::create_dir_all(root.join("layouts")).map_err(|err| format!("cannot create layouts/: {err}"))?;
-    crate::render::write_atomically(&path, text.as_bytes()).map_err(|err| format!("cannot write {}: {err}", path.display()))?;
+    std::fs::create_dir_all(root.join("layouts"))
+        .map_err(|err| format!("cannot create layouts/: {err}"))?;
+    crate::render::write_atomically(&path, text.as_bytes())
+        .map_err(|err| format!("cannot write {}: {err}", path.display()))?;
     Ok(path)
 }
 
@@ -345,8 +388,26 @@ fn export_layout(root: &Path, name: &str) -> Result<PathBuf, String> {
 /// Cargo.toml).
 pub fn find_root(start: &Path) -> PathBuf {
     let start = start.canonicalize().unwrap_or_else(|_| start.to_path_buf());
-    let with = |marker: &str| start.ancestors().find(|dir| dir.join(marker).exists()).map(Path::to_path_buf);
-    with(crate::config::CONFIG_FILE).or_else(|| with("notes")).unwrap_or(start)
+    let with = |marker: &str| {
+        start
+            .ancestors()
+            .find(|dir| dir.join(marker).exists())
+            .map(Path::to_path_buf)
+    };
+    with(crate::config::CONFIG_FILE)
+        .or_else(|| with("notes"))
+        .unwrap_or(start)
+}
+
+/// The one place a run's result becomes an exit code (see [`exit`]).
+fn exit_code(result: &Result<BuildOutcome, BuildError>) -> u8 {
+    match result {
+        Ok(outcome) if outcome.report.has_errors() && outcome.io_failed => exit::FAILURE,
+        Ok(outcome) if outcome.report.has_errors() => exit::INPUT_ERRORS,
+        Ok(_) => exit::SUCCESS,
+        Err(BuildError::Usage(_)) => exit::USAGE,
+        Err(BuildError::Io(_)) => exit::FAILURE,
+    }
 }
 
 /// The `--format json` document: schema version 1, see the README.
@@ -387,7 +448,8 @@ impl Progress {
         let bar = (!quiet && std::io::stderr().is_terminal()).then(|| {
             let bar = indicatif::ProgressBar::new_spinner();
             bar.set_style(
-                indicatif::ProgressStyle::with_template("{spinner} {elapsed:>3} {msg}").expect("valid template"),
+                indicatif::ProgressStyle::with_template("{spinner} {elapsed:>3} {msg}")
+                    .expect("valid template"),
             );
             bar.set_message("reading notes and laying out…");
             bar.enable_steady_tick(std::time::Duration::from_millis(120));
@@ -400,7 +462,10 @@ impl Progress {
         if let Some(bar) = &self.bar {
             bar.inc(1);
             bar.set_message(format!("{} written, laying out the rest…", bar.position()));
-            bar.println(format!("wrote {}", crate::diag::display_path(&written.path)));
+            bar.println(format!(
+                "wrote {}",
+                crate::diag::display_path(&written.path)
+            ));
         }
     }
 
@@ -411,7 +476,11 @@ impl Progress {
             Some(bar) => bar.finish_and_clear(),
             None if !self.quiet => {
                 for file in written {
-                    eprintln!("wrote {} ({} pages)", crate::diag::display_path(&file.path), file.pages);
+                    eprintln!(
+                        "wrote {} ({} pages)",
+                        crate::diag::display_path(&file.path),
+                        file.pages
+                    );
                 }
             }
             None => {}
@@ -421,7 +490,12 @@ impl Progress {
 
 /// Diagnostics go to stderr, in colour only on a terminal and never with NO_COLOR.
 pub fn print_report(report: &Report) {
-    let colour = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
-    let mut stderr = StandardStream::stderr(if colour { ColorChoice::Auto } else { ColorChoice::Never });
+    let colour = std::io::stderr().is_terminal()
+        && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+    let mut stderr = StandardStream::stderr(if colour {
+        ColorChoice::Auto
+    } else {
+        ColorChoice::Never
+    });
     let _ = report.emit(&mut stderr);
 }

@@ -5,9 +5,18 @@ use std::path::Path;
 /// The starter project's text files, compiled into the binary.
 const FILES: &[(&str, &str)] = &[
     ("folio.toml", include_str!("starter/folio.toml")),
-    ("notes/getting-started.md", include_str!("starter/notes/getting-started.md")),
-    ("notes/writing-notes.md", include_str!("starter/notes/writing-notes.md")),
-    ("notes/tables-and-figures.md", include_str!("starter/notes/tables-and-figures.md")),
+    (
+        "notes/getting-started.md",
+        include_str!("starter/notes/getting-started.md"),
+    ),
+    (
+        "notes/writing-notes.md",
+        include_str!("starter/notes/writing-notes.md"),
+    ),
+    (
+        "notes/tables-and-figures.md",
+        include_str!("starter/notes/tables-and-figures.md"),
+    ),
     (".gitignore", include_str!("starter/gitignore")),
     ("output/.gitkeep", ""),
 ];
@@ -15,17 +24,23 @@ const FILES: &[(&str, &str)] = &[
 /// Writes the starter project into `dir`, which must be missing or empty.
 pub fn create(dir: &Path) -> Result<(), String> {
     if dir.exists() {
-        let mut entries = std::fs::read_dir(dir).map_err(|err| format!("cannot read {}: {err}", dir.display()))?;
+        let mut entries = std::fs::read_dir(dir)
+            .map_err(|err| format!("cannot read {}: {err}", dir.display()))?;
         if entries.next().is_some() {
-            return Err(format!("{} is not empty; folio new only writes into a new or empty folder", dir.display()));
+            return Err(format!(
+                "{} is not empty; folio new only writes into a new or empty folder",
+                dir.display()
+            ));
         }
     }
     let write = |path: &str, bytes: &[u8]| -> Result<(), String> {
         let full = dir.join(path);
         if let Some(parent) = full.parent() {
-            std::fs::create_dir_all(parent).map_err(|err| format!("cannot create {}: {err}", parent.display()))?;
+            std::fs::create_dir_all(parent)
+                .map_err(|err| format!("cannot create {}: {err}", parent.display()))?;
         }
-        std::fs::write(&full, bytes).map_err(|err| format!("cannot write {}: {err}", full.display()))
+        std::fs::write(&full, bytes)
+            .map_err(|err| format!("cannot write {}: {err}", full.display()))
     };
     for (path, text) in FILES {
         write(path, text.as_bytes())?;
@@ -55,6 +70,8 @@ fn chart_png() -> Vec<u8> {
         }
     }
     let mut bytes = std::io::Cursor::new(Vec::new());
-    image.write_to(&mut bytes, image::ImageFormat::Png).expect("encoding to memory cannot fail");
+    image
+        .write_to(&mut bytes, image::ImageFormat::Png)
+        .expect("encoding to memory cannot fail");
     bytes.into_inner()
 }

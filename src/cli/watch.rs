@@ -23,28 +23,44 @@ use super::{BuildSettings, build, print_report};
 const KEEP_GENERATIONS: usize = 3;
 
 pub fn run(settings: &BuildSettings, quiet: bool) -> Result<(), String> {
-    let root = settings.root.canonicalize().map_err(|err| format!("cannot open {}: {err}", settings.root.display()))?;
+    let root = settings
+        .root
+        .canonicalize()
+        .map_err(|err| format!("cannot open {}: {err}", settings.root.display()))?;
     let stop = Arc::new(AtomicBool::new(false));
     {
         let stop = stop.clone();
         // Ctrl-C only asks the loop to stop: a build in progress finishes its
         // atomic writes, so no temporary file is left behind.
-        ctrlc::set_handler(move || stop.store(true, Ordering::SeqCst)).map_err(|err| err.to_string())?;
+        ctrlc::set_handler(move || stop.store(true, Ordering::SeqCst))
+            .map_err(|err| err.to_string())?;
     }
     let (sender, events) = channel::<notify::Result<Event>>();
     let mut watcher = notify::recommended_watcher(sender).map_err(|err| err.to_string())?;
     let out_dir = settings.out.clone().unwrap_or_else(|| root.join("output"));
     let watch_inputs = |watcher: &mut notify::RecommendedWatcher| -> Result<(), String> {
         for path in watched(&root) {
-            let mode = if path.is_dir() && path != root { RecursiveMode::Recursive } else { RecursiveMode::NonRecursive };
-            watcher.watch(&path, mode).map_err(|err| format!("cannot watch {}: {err}", path.display()))?;
+            let mode = if path.is_dir() && path != root {
+                RecursiveMode::Recursive
+            } else {
+                RecursiveMode::NonRecursive
+            };
+            watcher
+                .watch(&path, mode)
+                .map_err(|err| format!("cannot watch {}: {err}", path.display()))?;
         }
         Ok(())
     };
     watch_inputs(&mut watcher)?;
-    let settings = BuildSettings { root: root.clone(), ..settings.clone() };
+    let settings = BuildSettings {
+        root: root.clone(),
+        ..settings.clone()
+    };
     rebuild(&settings, quiet);
-    eprintln!("watching {} for changes (Ctrl-C to stop)", crate::diag::display_path(&root));
+    eprintln!(
+        "watching {} for changes (Ctrl-C to stop)",
+        crate::diag::display_path(&root)
+    );
     while !stop.load(Ordering::SeqCst) {
         match events.recv_timeout(Duration::from_millis(200)) {
             Ok(Ok(event)) if changes_input(&root, &out_dir, &event) => {
@@ -82,7 +98,10 @@ const DEBOUNCE: Duration = Duration::from_millis(80);
 
 /// A change (not a read: folio's own reads raise events too) to an input.
 fn changes_input(root: &Path, out_dir: &Path, event: &Event) -> bool {
-    let writes = matches!(event.kind, EventKind::Create(_) | EventKind::Modify(_) | EventKind::Remove(_));
+    let writes = matches!(
+        event.kind,
+        EventKind::Create(_) | EventKind::Modify(_) | EventKind::Remove(_)
+    );
     writes && event.paths.iter().any(|path| is_input(root, out_dir, path))
 }
 
@@ -91,8 +110,14 @@ fn is_input(root: &Path, out_dir: &Path, path: &Path) -> bool {
         return false;
     }
     let relative = path.strip_prefix(root).unwrap_or(path);
-    let first = relative.components().next().map(|c| c.as_os_str().to_string_lossy().into_owned());
-    matches!(first.as_deref(), Some("notes" | "layouts" | "fonts" | crate::config::CONFIG_FILE))
+    let first = relative
+        .components()
+        .next()
+        .map(|c| c.as_os_str().to_string_lossy().into_owned());
+    matches!(
+        first.as_deref(),
+        Some("notes" | "layouts" | "fonts" | crate::config::CONFIG_FILE)
+    )
 }
 
 fn rebuild(settings: &BuildSettings, quiet: bool) {
@@ -103,9 +128,16 @@ fn rebuild(settings: &BuildSettings, quiet: bool) {
     match result {
         Ok(outcome) => {
             print_report(&outcome.report);
-            let status = if outcome.report.has_errors() { outcome.report.summary() } else { outcome.summary() };
+            let status = if outcome.report.has_errors() {
+                outcome.report.summary()
+            } else {
+                outcome.summary()
+            };
             if !quiet || outcome.report.has_errors() {
-                eprintln!("[{clock}] {status} ({:.2} s)", started.elapsed().as_secs_f64());
+                eprintln!(
+                    "[{clock}] {status} ({:.2} s)",
+                    started.elapsed().as_secs_f64()
+                );
             }
         }
         Err(err) => eprintln!("[{clock}] error: {err}"),
@@ -114,6 +146,13 @@ fn rebuild(settings: &BuildSettings, quiet: bool) {
 
 /// The time of day (UTC) for the status line; it never enters a document.
 fn clock() -> String {
-    let seconds = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs());
-    format!("{:02}:{:02}:{:02}", seconds / 3600 % 24, seconds / 60 % 60, seconds % 60)
+    let seconds = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    format!(
+        "{:02}:{:02}:{:02}",
+        seconds / 3600 % 24,
+        seconds / 60 % 60,
+        seconds % 60
+    )
 }

@@ -23,7 +23,9 @@ pub fn markup(text: &str) -> String {
 pub fn push_markup(out: &mut String, text: &str) {
     for c in text.chars() {
         match c {
-            '\n' | '\r' | '\u{0B}' | '\u{0C}' | '\u{85}' | '\u{2028}' | '\u{2029}' | '\t' => out.push(' '),
+            '\n' | '\r' | '\u{0B}' | '\u{0C}' | '\u{85}' | '\u{2028}' | '\u{2029}' | '\t' => {
+                out.push(' ')
+            }
             c if c.is_ascii_punctuation() => {
                 out.push('\\');
                 out.push(c);
@@ -65,7 +67,10 @@ mod tests {
 
     #[test]
     fn markup_escapes_every_syntax_character() {
-        assert_eq!(markup("#set page(width: 1pt)"), "\\#set page\\(width\\: 1pt\\)");
+        assert_eq!(
+            markup("#set page(width: 1pt)"),
+            "\\#set page\\(width\\: 1pt\\)"
+        );
         assert_eq!(markup("= x\n- y"), "\\= x \\- y");
         assert_eq!(markup("\\u{41}"), "\\\\u\\{41\\}");
         assert_eq!(markup("a\u{2028}\u{2028}b"), "a  b");

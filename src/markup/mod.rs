@@ -178,7 +178,9 @@ enum Closer {
 
 impl<'a, 'n> Converter<'a, 'n> {
     fn new(body: &'a str, note: &'n NoteContext<'n>) -> Self {
-        let line_starts = std::iter::once(0).chain(body.match_indices('\n').map(|(i, _)| i + 1)).collect();
+        let line_starts = std::iter::once(0)
+            .chain(body.match_indices('\n').map(|(i, _)| i + 1))
+            .collect();
         Self {
             body,
             note,
@@ -213,14 +215,20 @@ impl<'a, 'n> Converter<'a, 'n> {
     }
 
     fn offset(&self, line: usize, column: usize) -> usize {
-        let start = self.line_starts.get(line.saturating_sub(1)).copied().unwrap_or(self.body.len());
+        let start = self
+            .line_starts
+            .get(line.saturating_sub(1))
+            .copied()
+            .unwrap_or(self.body.len());
         (start + column.saturating_sub(1)).min(self.body.len())
     }
 
     fn range(&self, node: Node<'a>) -> Range<usize> {
         let pos = node.data().sourcepos;
         let start = self.offset(pos.start.line, pos.start.column);
-        let end = (self.offset(pos.end.line, pos.end.column) + 1).min(self.body.len()).max(start);
+        let end = (self.offset(pos.end.line, pos.end.column) + 1)
+            .min(self.body.len())
+            .max(start);
         start..end
     }
 
@@ -305,12 +313,20 @@ impl<'a, 'n> Converter<'a, 'n> {
                 self.heading(node, heading.level);
                 Closer::Skip
             }
-            NodeValue::BlockQuote | NodeValue::MultilineBlockQuote(_) => open(self, "#quote(block: true)[", "]\n\n"),
+            NodeValue::BlockQuote | NodeValue::MultilineBlockQuote(_) => {
+                open(self, "#quote(block: true)[", "]\n\n")
+            }
             NodeValue::List(list) => {
-                let marker = if list.is_task_list { ", marker: none" } else { "" };
+                let marker = if list.is_task_list {
+                    ", marker: none"
+                } else {
+                    ""
+                };
                 let head = match list.list_type {
                     ListType::Bullet => format!("#list(tight: {}{marker}, ", list.tight),
-                    ListType::Ordered => format!("#enum(start: {}, tight: {}, ", list.start, list.tight),
+                    ListType::Ordered => {
+                        format!("#enum(start: {}, tight: {}, ", list.start, list.tight)
+                    }
                 };
                 open(self, &head, ")\n\n")
             }
@@ -353,7 +369,11 @@ impl<'a, 'n> Converter<'a, 'n> {
                         TableAlignment::Right => "end",
                     })
                     .collect();
-                let head = format!("#table(columns: {}, align: ({},), ", table.num_columns.max(1), aligns.join(", "));
+                let head = format!(
+                    "#table(columns: {}, align: ({},), ",
+                    table.num_columns.max(1),
+                    aligns.join(", ")
+                );
                 open(self, &head, ")\n\n")
             }
             NodeValue::TableRow(true) => open(self, "table.header(", "), "),
@@ -414,9 +434,13 @@ impl<'a, 'n> Converter<'a, 'n> {
             (NodeValue::Code(code), true) => escape::push_markup(&mut self.out, &code.literal),
             (NodeValue::CodeBlock(code), true) => escape::push_markup(&mut self.out, &code.literal),
             (NodeValue::SoftBreak | NodeValue::LineBreak, true) => self.out.push(' '),
-            (NodeValue::Paragraph | NodeValue::Heading(_) | NodeValue::Item(_) | NodeValue::TaskItem(_), false) => {
-                self.out.push_str("\n\n")
-            }
+            (
+                NodeValue::Paragraph
+                | NodeValue::Heading(_)
+                | NodeValue::Item(_)
+                | NodeValue::TaskItem(_),
+                false,
+            ) => self.out.push_str("\n\n"),
             _ => {}
         }
     }
@@ -439,7 +463,8 @@ impl<'a, 'n> Converter<'a, 'n> {
             unique = format!("{base}-{n}");
         }
         let book_level = level.saturating_sub(self.top_level).saturating_add(2);
-        self.out.push_str(&format!("#heading(level: {book_level})["));
+        self.out
+            .push_str(&format!("#heading(level: {book_level})["));
         // Inline markup inside the heading is converted by a nested walk of
         // this single node; headings hold inline content only, so it is shallow.
         let saved = std::mem::take(&mut self.closers);
@@ -450,7 +475,12 @@ impl<'a, 'n> Converter<'a, 'n> {
         self.out.push_str("]#label(");
         escape::push_string(&mut self.out, &section_label(self.note.id, &unique));
         self.out.push_str(")\n\n");
-        self.headings.push(Heading { level, text, slug: unique, range });
+        self.headings.push(Heading {
+            level,
+            text,
+            slug: unique,
+            range,
+        });
     }
 
     fn link(&mut self, node: Node<'a>, url: &str) -> Closer {
@@ -483,11 +513,21 @@ impl<'a, 'n> Converter<'a, 'n> {
         };
         // `[[id]]` has the id itself as its text: let the layout show the title.
         let shows_target = plain_text(node).trim() == url.trim();
-        let target = if target.is_empty() { self.note.id.to_string() } else { target };
+        let target = if target.is_empty() {
+            self.note.id.to_string()
+        } else {
+            target
+        };
         self.xref(node, target, anchor, shows_target)
     }
 
-    fn xref(&mut self, node: Node<'a>, target: String, anchor: Option<String>, no_body: bool) -> Closer {
+    fn xref(
+        &mut self,
+        node: Node<'a>,
+        target: String,
+        anchor: Option<String>,
+        no_body: bool,
+    ) -> Closer {
         self.out.push_str("#folio-xref(");
         escape::push_string(&mut self.out, &target);
         self.out.push_str(", ");
@@ -495,7 +535,11 @@ impl<'a, 'n> Converter<'a, 'n> {
             Some(anchor) => escape::push_string(&mut self.out, anchor),
             None => self.out.push_str("none"),
         }
-        self.xrefs.push(CrossRef { target, anchor, range: self.range(node) });
+        self.xrefs.push(CrossRef {
+            target,
+            anchor,
+            range: self.range(node),
+        });
         if no_body {
             self.out.push_str(", none);");
             Closer::Skip
@@ -515,7 +559,8 @@ impl<'a, 'n> Converter<'a, 'n> {
             }
             None => {
                 self.diagnostics.push(
-                    Diagnostic::error(format!("link `{path}` leaves the project folder")).at("", self.range(node)),
+                    Diagnostic::error(format!("link `{path}` leaves the project folder"))
+                        .at("", self.range(node)),
                 );
                 None
             }
@@ -527,17 +572,21 @@ impl<'a, 'n> Converter<'a, 'n> {
         let range = self.range(node);
         if matches!(classify_link(url), LinkKind::External) || url.contains("://") {
             self.diagnostics.push(
-                Diagnostic::warning(format!("remote image `{url}` is not fetched (folio never uses the network)"))
-                    .at("", range)
-                    .hint("download the image into the project and link to the file"),
+                Diagnostic::warning(format!(
+                    "remote image `{url}` is not fetched (folio never uses the network)"
+                ))
+                .at("", range)
+                .hint("download the image into the project and link to the file"),
             );
             escape::push_markup(&mut self.out, &alt);
             return;
         }
         let path = url.split(['?', '#']).next().unwrap_or(url);
         let Some(path) = normalize(self.note.dir, &percent_decode(path)) else {
-            self.diagnostics
-                .push(Diagnostic::error(format!("image `{url}` is outside the project folder")).at("", range));
+            self.diagnostics.push(
+                Diagnostic::error(format!("image `{url}` is outside the project folder"))
+                    .at("", range),
+            );
             escape::push_markup(&mut self.out, &alt);
             return;
         };
@@ -552,7 +601,11 @@ impl<'a, 'n> Converter<'a, 'n> {
     fn footnote(&mut self, name: &str) {
         let key = name.to_lowercase();
         let label = format!("folio:fn:{}:{key}", self.note.id);
-        let definition = self.footnotes.iter().find(|(n, _)| *n == key).map(|(_, d)| *d);
+        let definition = self
+            .footnotes
+            .iter()
+            .find(|(n, _)| *n == key)
+            .map(|(_, d)| *d);
         match definition {
             Some(_) if self.footnotes_emitted.contains(&key) => {
                 self.out.push_str("#footnote(label(");
@@ -647,8 +700,13 @@ pub fn plain_text<'a>(node: Node<'a>) -> String {
 
 enum LinkKind {
     External,
-    Note { path: String, anchor: Option<String> },
-    SameNote { anchor: String },
+    Note {
+        path: String,
+        anchor: Option<String>,
+    },
+    SameNote {
+        anchor: String,
+    },
     Plain,
 }
 
@@ -656,21 +714,32 @@ enum LinkKind {
 /// files become cross-references; anything else prints as plain text.
 fn classify_link(url: &str) -> LinkKind {
     let lower = url.trim().to_ascii_lowercase();
-    if ["http://", "https://", "mailto:"].iter().any(|p| lower.starts_with(p)) {
+    if ["http://", "https://", "mailto:"]
+        .iter()
+        .any(|p| lower.starts_with(p))
+    {
         return LinkKind::External;
     }
     if let Some(anchor) = url.strip_prefix('#') {
-        return LinkKind::SameNote { anchor: anchor.to_string() };
+        return LinkKind::SameNote {
+            anchor: anchor.to_string(),
+        };
     }
     let has_scheme = lower.split_once(':').is_some_and(|(scheme, _)| {
-        !scheme.is_empty() && scheme.chars().all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c))
+        !scheme.is_empty()
+            && scheme
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c))
     });
     let (path, anchor) = match url.split_once('#') {
         Some((path, anchor)) => (path, Some(anchor.to_string())),
         None => (url, None),
     };
     if !has_scheme && path.to_ascii_lowercase().ends_with(".md") {
-        return LinkKind::Note { path: percent_decode(path), anchor };
+        return LinkKind::Note {
+            path: percent_decode(path),
+            anchor,
+        };
     }
     LinkKind::Plain
 }

@@ -4,7 +4,15 @@
 use super::*;
 
 fn typst(markdown: &str) -> String {
-    convert(markdown, &NoteContext { id: "n", dir: "notes", take_title: false }).typst
+    convert(
+        markdown,
+        &NoteContext {
+            id: "n",
+            dir: "notes",
+            take_title: false,
+        },
+    )
+    .typst
 }
 
 #[test]
@@ -25,10 +33,7 @@ fn headings_shift_below_the_chapter() {
 
 #[test]
 fn inline_code() {
-    assert_eq!(
-        typst("`code #x`"),
-        "#raw(\"code #x\");\n\n"
-    );
+    assert_eq!(typst("`code #x`"), "#raw(\"code #x\");\n\n");
 }
 
 #[test]
@@ -41,18 +46,12 @@ fn fenced_code_with_language() {
 
 #[test]
 fn indented_code() {
-    assert_eq!(
-        typst("    indented"),
-        "#raw(block: true, \"indented\")\n\n"
-    );
+    assert_eq!(typst("    indented"), "#raw(block: true, \"indented\")\n\n");
 }
 
 #[test]
 fn block_quote() {
-    assert_eq!(
-        typst("> quoted"),
-        "#quote(block: true)[quoted\n\n]\n\n"
-    );
+    assert_eq!(typst("> quoted"), "#quote(block: true)[quoted\n\n]\n\n");
 }
 
 #[test]
@@ -98,7 +97,9 @@ fn footnote_defined_once_used_twice() {
 #[test]
 fn external_links_only_for_safe_schemes() {
     assert_eq!(
-        typst("[site](https://example.com) and <https://auto.example> and [bad](javascript:alert(1))"),
+        typst(
+            "[site](https://example.com) and <https://auto.example> and [bad](javascript:alert(1))"
+        ),
         "#link(\"https://example.com\")[site] and #link(\"https://auto.example\")[https\\:\\/\\/auto\\.example] and bad\n\n"
     );
 }
@@ -113,10 +114,7 @@ fn image_becomes_figure() {
 
 #[test]
 fn thematic_break() {
-    assert_eq!(
-        typst("---"),
-        "#folio-rule()\n\n"
-    );
+    assert_eq!(typst("---"), "#folio-rule()\n\n");
 }
 
 #[test]
@@ -129,10 +127,7 @@ fn hard_and_soft_breaks() {
 
 #[test]
 fn inline_html_prints_literally() {
-    assert_eq!(
-        typst("<b>raw</b>"),
-        "\\<b\\>raw\\<\\/b\\>\n\n"
-    );
+    assert_eq!(typst("<b>raw</b>"), "\\<b\\>raw\\<\\/b\\>\n\n");
 }
 
 #[test]
@@ -146,28 +141,50 @@ fn html_block_prints_literally() {
 #[test]
 fn cross_references() {
     assert_eq!(
-        typst("[[other]] and [[other|Shown]] and [[other#part]] and [x](other.md#sec) and [y](#local)\n"),
+        typst(
+            "[[other]] and [[other|Shown]] and [[other#part]] and [x](other.md#sec) and [y](#local)\n"
+        ),
         "#folio-xref(\"other\", none, none); and #folio-xref(\"other\", none)[Shown] and #folio-xref(\"other\", \"part\", none); and #folio-xref(\"other\", \"sec\")[x] and #folio-xref(\"n\", \"local\")[y]\n\n"
     );
 }
 
 #[test]
 fn title_is_taken_from_the_first_level_one_heading() {
-    let converted = convert("Intro.\n\n# The Title\n\n# Part\n", &NoteContext { id: "n", dir: "notes", take_title: true });
+    let converted = convert(
+        "Intro.\n\n# The Title\n\n# Part\n",
+        &NoteContext {
+            id: "n",
+            dir: "notes",
+            take_title: true,
+        },
+    );
     assert_eq!(converted.title.as_deref(), Some("The Title"));
-    assert_eq!(converted.typst, "Intro\\.\n\n#heading(level: 2)[Part]#label(\"folio:sec:n#part\")\n\n");
+    assert_eq!(
+        converted.typst,
+        "Intro\\.\n\n#heading(level: 2)[Part]#label(\"folio:sec:n#part\")\n\n"
+    );
 }
 
 #[test]
 fn repeated_heading_slugs_get_numbers() {
-    let converted = convert("# A b!\n\n# A b?\n\n# A-B\n", &NoteContext { id: "n", dir: "notes", take_title: false });
+    let converted = convert(
+        "# A b!\n\n# A b?\n\n# A-B\n",
+        &NoteContext {
+            id: "n",
+            dir: "notes",
+            take_title: false,
+        },
+    );
     let slugs: Vec<&str> = converted.headings.iter().map(|h| h.slug.as_str()).collect();
     assert_eq!(slugs, ["a-b", "a-b-2", "a-b-3"]);
 }
 
 #[test]
 fn slugs_follow_the_spec() {
-    assert_eq!(slug("  Civilian Oversight: Bodies & Roles  "), "civilian-oversight-bodies-roles");
+    assert_eq!(
+        slug("  Civilian Oversight: Bodies & Roles  "),
+        "civilian-oversight-bodies-roles"
+    );
     assert_eq!(slug("Über 2009"), "ber-2009");
     assert_eq!(slug("!!!"), "");
 }
@@ -175,23 +192,60 @@ fn slugs_follow_the_spec() {
 #[test]
 fn cross_references_and_images_are_collected_with_positions() {
     let body = "See [[beta#intro]].\n\n![Map](../img/map.png)\n";
-    let converted = convert(body, &NoteContext { id: "n", dir: "notes/sub", take_title: false });
-    assert_eq!(converted.xrefs, [CrossRef { target: "beta".into(), anchor: Some("intro".into()), range: 4..18 }]);
+    let converted = convert(
+        body,
+        &NoteContext {
+            id: "n",
+            dir: "notes/sub",
+            take_title: false,
+        },
+    );
+    assert_eq!(
+        converted.xrefs,
+        [CrossRef {
+            target: "beta".into(),
+            anchor: Some("intro".into()),
+            range: 4..18
+        }]
+    );
     assert_eq!(converted.images[0].path, "notes/img/map.png");
-    assert_eq!(&body[converted.images[0].range.clone()], "![Map](../img/map.png)");
+    assert_eq!(
+        &body[converted.images[0].range.clone()],
+        "![Map](../img/map.png)"
+    );
 }
 
 #[test]
 fn image_outside_the_project_is_an_error() {
-    let converted = convert("![x](../../../etc/passwd)\n", &NoteContext { id: "n", dir: "notes", take_title: false });
+    let converted = convert(
+        "![x](../../../etc/passwd)\n",
+        &NoteContext {
+            id: "n",
+            dir: "notes",
+            take_title: false,
+        },
+    );
     assert!(converted.images.is_empty());
-    assert_eq!(converted.diagnostics[0].message, "image `../../../etc/passwd` is outside the project folder");
+    assert_eq!(
+        converted.diagnostics[0].message,
+        "image `../../../etc/passwd` is outside the project folder"
+    );
 }
 
 #[test]
 fn source_map_points_back_into_the_body() {
     let body = "First.\n\nSecond *para*.\n";
-    let converted = convert(body, &NoteContext { id: "n", dir: "notes", take_title: false });
+    let converted = convert(
+        body,
+        &NoteContext {
+            id: "n",
+            dir: "notes",
+            take_title: false,
+        },
+    );
     let generated = converted.typst.find("#emph").unwrap();
-    assert_eq!(converted.source_map.body_offset(generated), Some(body.find('*').unwrap()));
+    assert_eq!(
+        converted.source_map.body_offset(generated),
+        Some(body.find('*').unwrap())
+    );
 }

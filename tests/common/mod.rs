@@ -35,9 +35,16 @@ pub fn sample_project() -> tempfile::TempDir {
 /// folio.toml, so the one document is `briefing-book.pdf`.
 pub fn sample_book_project() -> tempfile::TempDir {
     let dir = sample_project();
-    let mut config: toml::Table = std::fs::read_to_string(repo().join("folio.toml")).unwrap().parse().unwrap();
+    let mut config: toml::Table = std::fs::read_to_string(repo().join("folio.toml"))
+        .unwrap()
+        .parse()
+        .unwrap();
     config.retain(|key, _| key == "book");
-    std::fs::write(dir.path().join("folio.toml"), toml::to_string(&config).unwrap()).unwrap();
+    std::fs::write(
+        dir.path().join("folio.toml"),
+        toml::to_string(&config).unwrap(),
+    )
+    .unwrap();
     dir
 }
 
@@ -78,7 +85,8 @@ pub struct Pdf {
 
 impl Pdf {
     pub fn open(path: &Path) -> Pdf {
-        let doc = Document::load(path).unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
+        let doc =
+            Document::load(path).unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
         let page_numbers = doc.get_pages().into_iter().map(|(n, id)| (id, n)).collect();
         Pdf { doc, page_numbers }
     }
@@ -101,7 +109,9 @@ impl Pdf {
     /// The outline (bookmarks) as (level, title, page), in order.
     pub fn outline(&self) -> Vec<(usize, String, u32)> {
         let mut out = Vec::new();
-        let Ok(catalog) = self.doc.catalog() else { return out };
+        let Ok(catalog) = self.doc.catalog() else {
+            return out;
+        };
         let Some(first) = catalog
             .get(b"Outlines")
             .ok()
@@ -113,12 +123,22 @@ impl Pdf {
         };
         let mut stack = vec![(first, 1usize)];
         while let Some((id, level)) = stack.pop() {
-            let Ok(item) = self.doc.get_dictionary(id) else { continue };
-            let title = item.get(b"Title").ok().and_then(|t| lopdf::decode_text_string(t).ok()).unwrap_or_default();
+            let Ok(item) = self.doc.get_dictionary(id) else {
+                continue;
+            };
+            let title = item
+                .get(b"Title")
+                .ok()
+                .and_then(|t| lopdf::decode_text_string(t).ok())
+                .unwrap_or_default();
             let page = item
                 .get(b"Dest")
                 .ok()
-                .or_else(|| item.get(b"A").ok().and_then(|a| self.deref(a).as_dict().ok()?.get(b"D").ok()))
+                .or_else(|| {
+                    item.get(b"A")
+                        .ok()
+                        .and_then(|a| self.deref(a).as_dict().ok()?.get(b"D").ok())
+                })
                 .and_then(|d| self.dest_page(d))
                 .unwrap_or(0);
             out.push((level, title, page));
@@ -136,15 +156,22 @@ impl Pdf {
     /// is not available, so only targets).
     pub fn internal_link_targets(&self, page: u32) -> Vec<u32> {
         let page_id = *self.doc.get_pages().get(&page).expect("page exists");
-        let Ok(annots) = self.doc.get_page_annotations(page_id) else { return Vec::new() };
+        let Ok(annots) = self.doc.get_page_annotations(page_id) else {
+            return Vec::new();
+        };
         annots
             .iter()
-            .filter(|a| a.get(b"Subtype").and_then(Object::as_name).is_ok_and(|n| n == b"Link"))
+            .filter(|a| {
+                a.get(b"Subtype")
+                    .and_then(Object::as_name)
+                    .is_ok_and(|n| n == b"Link")
+            })
             .filter_map(|a| {
-                let dest = a
-                    .get(b"Dest")
-                    .ok()
-                    .or_else(|| a.get(b"A").ok().and_then(|a| self.deref(a).as_dict().ok()?.get(b"D").ok()))?;
+                let dest = a.get(b"Dest").ok().or_else(|| {
+                    a.get(b"A")
+                        .ok()
+                        .and_then(|a| self.deref(a).as_dict().ok()?.get(b"D").ok())
+                })?;
                 self.dest_page(dest)
             })
             .collect()
@@ -153,7 +180,9 @@ impl Pdf {
     /// External (URI) links on a page.
     pub fn uris(&self, page: u32) -> Vec<String> {
         let page_id = *self.doc.get_pages().get(&page).expect("page exists");
-        let Ok(annots) = self.doc.get_page_annotations(page_id) else { return Vec::new() };
+        let Ok(annots) = self.doc.get_page_annotations(page_id) else {
+            return Vec::new();
+        };
         annots
             .iter()
             .filter_map(|a| {
@@ -178,7 +207,10 @@ impl Pdf {
     }
 
     fn deref<'a>(&'a self, object: &'a Object) -> &'a Object {
-        self.doc.dereference(object).map(|(_, o)| o).unwrap_or(object)
+        self.doc
+            .dereference(object)
+            .map(|(_, o)| o)
+            .unwrap_or(object)
     }
 
     /// The page a destination points to: an explicit array or a named one.
@@ -221,7 +253,12 @@ impl Pdf {
         }
         if let Ok(kids) = node.get(b"Kids").and_then(Object::as_array) {
             for kid in kids {
-                if let Some(found) = self.deref(kid).as_dict().ok().and_then(|k| self.search_name_tree(k, name)) {
+                if let Some(found) = self
+                    .deref(kid)
+                    .as_dict()
+                    .ok()
+                    .and_then(|k| self.search_name_tree(k, name))
+                {
                     return Some(found);
                 }
             }
