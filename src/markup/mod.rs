@@ -178,8 +178,13 @@ enum Closer {
 
 impl<'a, 'n> Converter<'a, 'n> {
     fn new(body: &'a str, note: &'n NoteContext<'n>) -> Self {
+        // Line ends as comrak counts them: `\n`, `\r\n`, or a lone `\r`.
+        let bytes = body.as_bytes();
         let line_starts = std::iter::once(0)
-            .chain(body.match_indices('\n').map(|(i, _)| i + 1))
+            .chain(bytes.iter().enumerate().filter_map(|(i, &b)| {
+                let ends = b == b'\n' || (b == b'\r' && bytes.get(i + 1) != Some(&b'\n'));
+                ends.then_some(i + 1)
+            }))
             .collect();
         Self {
             body,
@@ -280,7 +285,7 @@ impl<'a, 'n> Converter<'a, 'n> {
                             self.depth -= 1;
                         }
                         Some(Closer::Text(text)) => self.out.push_str(text),
-                        Some(Closer::Flatten) => self.out.push_str("\n\n"),
+                        Some(Closer::Flatten) if node.data().value.block() => self.out.push_str("\n\n"),
                         _ => {}
                     }
                 }
@@ -291,7 +296,11 @@ impl<'a, 'n> Converter<'a, 'n> {
     /// Emits the opening of `node` and says how to close it.
     fn enter(&mut self, node: Node<'a>) -> Closer {
         let value = node.data().value.clone();
-        if is_container(&value) && self.depth >= MAX_NESTING {
+        // A list needs room for itself and its items: an item can never be
+        // flattened on its own, or its text would land in the list's
+        // argument list, where Typst reads code.
+        let room = if matches!(value, NodeValue::List(_)) { 2 } else { 1 };
+        if is_container(&value) && self.depth + room > MAX_NESTING {
             if !self.warned_nesting {
                 self.warned_nesting = true;
                 self.diagnostics.push(
@@ -652,8 +661,6 @@ fn is_container(value: &NodeValue) -> bool {
         NodeValue::BlockQuote
             | NodeValue::MultilineBlockQuote(_)
             | NodeValue::List(_)
-            | NodeValue::Item(_)
-            | NodeValue::TaskItem(_)
             | NodeValue::Emph
             | NodeValue::Strong
             | NodeValue::Strikethrough
