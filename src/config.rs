@@ -355,8 +355,9 @@ pub fn parse(path: &Path, text: &str, report: &mut Report) -> Option<Config> {
         }
         seen.push(pack);
     }
-    for layout in
-        std::iter::once(&file.book.layout).chain(packs.iter().filter_map(|p| p.layout.as_ref()))
+    for layout in [&file.book.layout, &file.handouts.layout]
+        .into_iter()
+        .chain(packs.iter().filter_map(|p| p.layout.as_ref()))
     {
         if !is_valid_name(layout) {
             report.push(
@@ -481,7 +482,8 @@ impl Date {
         let date = time::OffsetDateTime::from_unix_timestamp(seconds)
             .ok()?
             .date();
-        Some(Date {
+        // Dates are written YYYY-MM-DD: four-digit years only.
+        (0..=9999).contains(&date.year()).then(|| Date {
             year: date.year(),
             month: date.month() as u8,
             day: date.day(),

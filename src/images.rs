@@ -327,7 +327,22 @@ fn prepare_one(
     if extension == "svg" || VECTOR.contains(&extension.as_str()) {
         return Ok(None);
     }
-    let data = std::fs::read(root.join(path)).map_err(|err| err.to_string())?;
+    // The same guard as `check`: preparation must never read outside the
+    // project, even for an image `check` refused or one swapped since.
+    let root = root.canonicalize().map_err(|err| err.to_string())?;
+    let real = root
+        .join(path)
+        .canonicalize()
+        .map_err(|err| err.to_string())?;
+    if !real.starts_with(&root)
+        || std::fs::metadata(&real)
+            .map_err(|err| err.to_string())?
+            .len()
+            > MAX_FILE
+    {
+        return Ok(None);
+    }
+    let data = std::fs::read(&real).map_err(|err| err.to_string())?;
     let key = format!(
         "{}-{:?}-{}-{}",
         content_key(&data),

@@ -305,6 +305,10 @@ pub fn build(
         on_written,
         &mut report,
     );
+    if settings.deny_warnings {
+        // Typst's own warnings arrive only now.
+        report.deny_warnings();
+    }
     let mut io_failed = built.io_failed;
     if !built.written.is_empty() {
         if let Err(err) = write_manifest(&out_dir, &built.written) {

@@ -285,7 +285,9 @@ impl<'a, 'n> Converter<'a, 'n> {
                             self.depth -= 1;
                         }
                         Some(Closer::Text(text)) => self.out.push_str(text),
-                        Some(Closer::Flatten) if node.data().value.block() => self.out.push_str("\n\n"),
+                        Some(Closer::Flatten) if node.data().value.block() => {
+                            self.out.push_str("\n\n")
+                        }
                         _ => {}
                     }
                 }
@@ -299,7 +301,11 @@ impl<'a, 'n> Converter<'a, 'n> {
         // A list needs room for itself and its items: an item can never be
         // flattened on its own, or its text would land in the list's
         // argument list, where Typst reads code.
-        let room = if matches!(value, NodeValue::List(_)) { 2 } else { 1 };
+        let room = if matches!(value, NodeValue::List(_)) {
+            2
+        } else {
+            1
+        };
         if is_container(&value) && self.depth + room > MAX_NESTING {
             if !self.warned_nesting {
                 self.warned_nesting = true;
@@ -564,7 +570,12 @@ impl<'a, 'n> Converter<'a, 'n> {
         match normalize(self.note.dir, path) {
             Some(resolved) => {
                 let file = resolved.rsplit('/').next().unwrap_or(&resolved);
-                Some(file.strip_suffix(".md").unwrap_or(file).to_string())
+                // `.md` in any case, as `classify_link` accepts it.
+                let stem = match file.len().checked_sub(3) {
+                    Some(cut) if file[cut..].eq_ignore_ascii_case(".md") => &file[..cut],
+                    _ => file,
+                };
+                Some(stem.to_string())
             }
             None => {
                 self.diagnostics.push(
