@@ -30,6 +30,8 @@ pub struct BuildSettings {
     pub variant: Option<crate::config::Variant>,
     /// Render page PNGs and contact sheets too.
     pub previews: Option<crate::preview::PreviewSettings>,
+    /// Also write each document's generated Typst sources under this folder.
+    pub emit_typst: Option<PathBuf>,
     /// Exports remembered across builds of one process (watch mode).
     pub exported: std::sync::Arc<render::ExportMemo>,
 }
@@ -152,6 +154,7 @@ pub fn check(settings: &BuildSettings) -> Result<Checked, BuildError> {
             .iter_mut()
             .for_each(|plan| plan.standards = standards.clone());
     }
+    require_alt_text(&plans, &corpus, &mut report);
     if settings.deny_warnings {
         report.deny_warnings();
     }
@@ -165,6 +168,24 @@ pub fn check(settings: &BuildSettings) -> Result<Checked, BuildError> {
         plans,
         blocked,
     })
+}
+
+/// PDF/UA-1 requires alternative text for every image: for notes in such a
+/// document the "no alt text" warning is an error, at the note's line,
+/// before Typst would refuse the export without saying which note.
+fn require_alt_text(plans: &[DocumentPlan], corpus: &notes::Corpus, report: &mut Report) {
+    let accessible: BTreeSet<&Path> = plans
+        .iter()
+        .filter(|plan| plan.standards.contains(&typst_pdf::PdfStandard::Ua_1))
+        .flat_map(|plan| plan.note_ids.iter().filter_map(|id| corpus.get(id)).map(|note| note.path.as_path()))
+        .collect();
+    for diagnostic in &mut report.diagnostics {
+        let missing_alt = diagnostic.message.ends_with("has no alt text");
+        if missing_alt && diagnostic.file.as_deref().is_some_and(|f| accessible.contains(f)) {
+            diagnostic.severity = crate::diag::Severity::Error;
+            diagnostic.message.push_str(", which PDF/UA-1 requires");
+        }
+    }
 }
 
 /// A font named in folio.toml must exist: no silent fallback.
@@ -290,6 +311,12 @@ pub fn build(
             return finish(report, Vec::new(), true);
         }
     };
+    if let Some(dir) = &settings.emit_typst {
+        if let Err(err) = render::emit_typst(&root, &plans, &corpus, dir) {
+            report.push(Diagnostic::error(format!("cannot write the Typst sources: {err}")).in_file(dir));
+            return finish(report, Vec::new(), true);
+        }
+    }
     let mut base = render::base(&root, &corpus, fonts);
     let targets: Vec<_> = plans.iter().map(|p| p.images).collect();
     for prepared in images::prepare(&root, &corpus, &targets, &out_dir.join(IMAGE_CACHE)) {

@@ -148,6 +148,12 @@ pub struct BuildArgs {
     #[arg(long, value_enum, global = true)]
     pub variant: Option<crate::config::Variant>,
 
+    /// Also write each document's generated Typst sources (main file, pack
+    /// data, note bodies, layouts, images) to DIR/<pack>/, to compile with
+    /// another Typst front end or to debug a layout.
+    #[arg(long, value_name = "DIR", global = true)]
+    pub emit_typst: Option<PathBuf>,
+
     /// Width of the page previews in pixels.
     #[arg(long, value_name = "PX", default_value_t = 1240, value_parser = clap::value_parser!(u32).range(64..=8000), global = true)]
     pub preview_width: u32,
@@ -210,6 +216,7 @@ pub fn run(cli: Cli) -> ExitCode {
         previews: args.preview.then_some(crate::preview::PreviewSettings {
             width: args.preview_width,
         }),
+        emit_typst: args.emit_typst.clone(),
         exported: Default::default(),
     };
     let quiet = args.quiet || args.format == Format::Json;

@@ -385,11 +385,12 @@ impl<'a, 'n> Converter<'a, 'n> {
                     })
                     .collect();
                 let head = format!(
-                    "#table(columns: {}, align: ({},), ",
+                    "#folio-table({:.1}, table(columns: {}, align: ({},), ",
+                    min_table_width_em(node, table.num_columns),
                     table.num_columns.max(1),
                     aligns.join(", ")
                 );
-                open(self, &head, ")\n\n")
+                open(self, &head, "))\n\n")
             }
             NodeValue::TableRow(true) => open(self, "table.header(", "), "),
             NodeValue::TableRow(false) => Closer::None,
@@ -696,6 +697,21 @@ fn top_heading_level<'a>(root: Node<'a>, take_title: bool) -> u8 {
         }
     }
     if top == u8::MAX { 1 } else { top }
+}
+
+/// How wide a table must be, in ems, to set the longest word of every
+/// column on one line (about half an em a character, plus cell padding).
+fn min_table_width_em<'a>(table: Node<'a>, columns: usize) -> f64 {
+    let mut longest = vec![0usize; columns.max(1)];
+    for row in table.children() {
+        for (column, cell) in row.children().enumerate() {
+            let word = plain_text(cell).split_whitespace().map(|w| w.chars().count()).max().unwrap_or(0);
+            if let Some(slot) = longest.get_mut(column) {
+                *slot = (*slot).max(word);
+            }
+        }
+    }
+    longest.iter().map(|&chars| chars as f64 * 0.5 + 1.2).sum()
 }
 
 /// The text of a subtree, as a reader would read it aloud.

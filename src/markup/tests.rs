@@ -82,7 +82,7 @@ fn task_list() {
 fn table_with_alignment() {
     assert_eq!(
         typst("| L | C | R |\n|:--|:-:|--:|\n| 1 | 2 | 3 |"),
-        "#table(columns: 3, align: (start, center, end,), table.header([L], [C], [R], ), [1], [2], [3], )\n\n"
+        "#folio-table(5.1, table(columns: 3, align: (start, center, end,), table.header([L], [C], [R], ), [1], [2], [3], ))\n\n"
     );
 }
 
