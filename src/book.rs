@@ -242,17 +242,17 @@ pub fn plan(
             .filter_map(|id| corpus.get(id))
             .map(|n| note_data(n, graph))
             .collect();
+        // The pack's overrides, resolved once for the layout data and the images.
+        let paper = pack.and_then(|p| p.paper).unwrap_or(settings.paper);
         let mut book = book.clone();
+        book.paper = paper.typst_name();
         if let Some(pack) = pack {
-            book.paper = pack.paper.map_or(book.paper, |p| p.typst_name());
             book.duplex = pack.duplex.unwrap_or(book.duplex);
             book.watermark = pack.watermark.clone().or(book.watermark);
+            book.notes_pages = pack.notes_pages.unwrap_or(book.notes_pages);
         }
         // An empty watermark switches the book's off for this pack.
         book.watermark = book.watermark.filter(|w| !w.trim().is_empty());
-        if let Some(pack) = pack {
-            book.notes_pages = pack.notes_pages.unwrap_or(book.notes_pages);
-        }
         let levels = &book.classification_levels;
         let rank = |level: &String| levels.iter().position(|l| l == level);
         book.marking = book
@@ -287,12 +287,11 @@ pub fn plan(
         let standards = settings
             .pdf_standard
             .get_ref()
-            .0
+            .as_slice()
             .iter()
             .filter_map(|s| crate::config::parse_standard(s))
             .collect();
         let variant = pack.and_then(|p| p.variant).unwrap_or(settings.variant);
-        let paper = pack.and_then(|p| p.paper).unwrap_or(settings.paper);
         let images = ImageTarget {
             variant,
             dpi: match variant {

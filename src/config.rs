@@ -86,7 +86,7 @@ pub struct Book {
     /// Large diagonal text behind every page, e.g. "DRAFT".
     pub watermark: Option<String>,
     /// "a-2b", "a-3b", "ua-1", or a list of one PDF/A level and "ua-1".
-    pub pdf_standard: toml::Spanned<Standards>,
+    pub pdf_standard: toml::Spanned<OneOrMany>,
     /// Ruled pages for participants' notes after each chapter (workshop layout).
     pub notes_pages: u32,
     /// Resolution images are prepared for in print PDFs (screen: 150).
@@ -125,7 +125,7 @@ impl Default for Book {
             font: None,
             heading_font: None,
             watermark: None,
-            pdf_standard: toml::Spanned::new(0..0, Standards::default()),
+            pdf_standard: toml::Spanned::new(0..0, OneOrMany::None),
             notes_pages: 1,
             image_dpi: 300,
             variant: Variant::Print,
@@ -133,22 +133,28 @@ impl Default for Book {
     }
 }
 
-/// One standard or a list of them.
-#[derive(Debug, Clone, Default)]
-pub struct Standards(pub Vec<String>);
+/// A list of strings, or one string meaning a list of one (`tags: policy`,
+/// `pdf_standard = "ua-1"`).
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(untagged, expecting = "a string or a list of strings")]
+pub enum OneOrMany {
+    #[default]
+    None,
+    One(String),
+    Many(Vec<String>),
+}
 
-impl<'de> Deserialize<'de> for Standards {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        #[derive(Deserialize)]
-        #[serde(untagged, expecting = "a standard such as \"a-2b\" or a list of them")]
-        enum Raw {
-            One(String),
-            Many(Vec<String>),
+impl OneOrMany {
+    pub fn into_vec(self) -> Vec<String> {
+        self.as_slice().to_vec()
+    }
+
+    pub fn as_slice(&self) -> &[String] {
+        match self {
+            OneOrMany::None => &[],
+            OneOrMany::One(one) => std::slice::from_ref(one),
+            OneOrMany::Many(many) => many,
         }
-        Ok(Standards(match Raw::deserialize(deserializer)? {
-            Raw::One(one) => vec![one],
-            Raw::Many(many) => many,
-        }))
     }
 }
 
@@ -418,7 +424,7 @@ fn check_book(path: &Path, book: &Book, report: &mut Report) -> bool {
             .hint("write a number and a unit, e.g. \"8mm\", \"0.3in\" or \"10pt\""),
         );
     }
-    let standards = &book.pdf_standard.get_ref().0;
+    let standards = book.pdf_standard.get_ref().as_slice();
     for standard in standards {
         if parse_standard(standard).is_none() {
             error(

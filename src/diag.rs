@@ -144,16 +144,6 @@ pub fn line_col(text: &str, offset: usize) -> LineCol {
     }
 }
 
-/// Byte offset of a 1-based line and byte column, as comrak and YAML report them.
-pub fn offset_of(text: &str, line: usize, byte_column: usize) -> usize {
-    let line_start: usize = text
-        .split_inclusive('\n')
-        .take(line.saturating_sub(1))
-        .map(str::len)
-        .sum();
-    (line_start + byte_column.saturating_sub(1)).min(text.len())
-}
-
 /// Every diagnostic of a run, in a stable order, with the sources to show them.
 #[derive(Debug, Default, Clone)]
 pub struct Report {

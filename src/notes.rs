@@ -13,7 +13,7 @@ use std::sync::Arc;
 use rayon::prelude::*;
 use serde::Deserialize;
 
-use crate::config::Date;
+use crate::config::{Date, DateSetting, OneOrMany};
 use crate::diag::{Diagnostic, Report};
 use crate::markup::{self, Converted, NoteContext};
 
@@ -292,7 +292,7 @@ pub fn parse_note(root: &Path, path: &Path, text: &str, report: &mut Report) -> 
             return None;
         }
     };
-    let date = match &meta.date {
+    let date = match meta.date.as_ref().map(|d| &d.0) {
         Some(value) => match Date::parse(value) {
             Some(date) => Some(date),
             None => {
@@ -363,8 +363,7 @@ struct FrontBlock {
 struct FrontMatter {
     title: Option<String>,
     subtitle: Option<String>,
-    #[serde(default, deserialize_with = "date_text")]
-    date: Option<String>,
+    date: Option<DateSetting>,
     #[serde(default)]
     authors: OneOrMany,
     summary: Option<String>,
@@ -374,44 +373,6 @@ struct FrontMatter {
     related: Vec<String>,
     order: Option<i64>,
     classification: Option<String>,
-}
-
-/// A list of strings, or one string meaning a list of one.
-#[derive(Debug, Default, Deserialize)]
-#[serde(untagged, expecting = "a string or a list of strings")]
-enum OneOrMany {
-    #[default]
-    None,
-    One(String),
-    Many(Vec<String>),
-}
-
-impl OneOrMany {
-    fn into_vec(self) -> Vec<String> {
-        match self {
-            OneOrMany::None => Vec::new(),
-            OneOrMany::One(one) => vec![one],
-            OneOrMany::Many(many) => many,
-        }
-    }
-}
-
-/// Dates may be strings or, in TOML, date literals.
-fn date_text<'de, D: serde::Deserializer<'de>>(
-    deserializer: D,
-) -> Result<Option<String>, D::Error> {
-    #[derive(Deserialize)]
-    #[serde(untagged, expecting = "a date written as YYYY-MM-DD")]
-    enum DateValue {
-        Text(String),
-        Toml(toml::value::Datetime),
-    }
-    Ok(
-        Option::<DateValue>::deserialize(deserializer)?.map(|v| match v {
-            DateValue::Text(text) => text,
-            DateValue::Toml(date) => date.to_string(),
-        }),
-    )
 }
 
 /// Splits off the front matter; returns it and the body's byte offset.

@@ -271,11 +271,26 @@ fn each_pack_holds_exactly_its_notes_in_order() {
             .collect()
     };
     // Named notes in the order given, then the notes tagged `oversight`.
-    assert_eq!(chapters("workshop-governance.pdf"), ["Security Sector Governance and Oversight", "Management of the Security Sector"]);
+    assert_eq!(
+        chapters("workshop-governance.pdf"),
+        [
+            "Security Sector Governance and Oversight",
+            "Management of the Security Sector"
+        ]
+    );
     // Named notes, then their related notes, in default order.
     let stabilisation = chapters("workshop-stabilisation.pdf");
-    assert_eq!(&stabilisation[..2], ["SSR in Stabilization Environments", "Defense Sector Reform"]);
-    assert_eq!(stabilisation.len(), sample().manifest["files"][2]["notes"].as_array().unwrap().len());
+    assert_eq!(
+        &stabilisation[..2],
+        ["SSR in Stabilization Environments", "Defense Sector Reform"]
+    );
+    assert_eq!(
+        stabilisation.len(),
+        sample().manifest["files"][2]["notes"]
+            .as_array()
+            .unwrap()
+            .len()
+    );
     assert_eq!(chapters("compendium.pdf").len(), 8);
 }
 
@@ -293,9 +308,16 @@ fn an_interrupted_build_leaves_every_earlier_pdf_whole() {
         .collect();
     // Change every note so every PDF would change, then kill the build part
     // way through, at several moments.
-    for note in std::fs::read_dir(dir.path().join("notes")).unwrap().flatten() {
+    for note in std::fs::read_dir(dir.path().join("notes"))
+        .unwrap()
+        .flatten()
+    {
         let text = std::fs::read_to_string(note.path()).unwrap();
-        std::fs::write(note.path(), text.replacen("\n---\n", "\n---\n\nA new first paragraph.\n", 1)).unwrap();
+        std::fs::write(
+            note.path(),
+            text.replacen("\n---\n", "\n---\n\nA new first paragraph.\n", 1),
+        )
+        .unwrap();
     }
     for delay in [20, 60, 120, 250] {
         let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_folio"))
@@ -309,8 +331,14 @@ fn an_interrupted_build_leaves_every_earlier_pdf_whole() {
         for (path, old) in &before {
             let now = std::fs::read(out.join(path)).unwrap();
             // Either the earlier file, untouched, or a complete new one.
-            assert!(now == *old || Pdf::open(&out.join(path)).page_count() > 0, "{path} after {delay} ms");
-            assert!(now.ends_with(b"%%EOF") || now.ends_with(b"%%EOF\n"), "{path} is whole");
+            assert!(
+                now == *old || Pdf::open(&out.join(path)).page_count() > 0,
+                "{path} after {delay} ms"
+            );
+            assert!(
+                now.ends_with(b"%%EOF") || now.ends_with(b"%%EOF\n"),
+                "{path} is whole"
+            );
         }
     }
 }
@@ -319,15 +347,30 @@ fn an_interrupted_build_leaves_every_earlier_pdf_whole() {
 fn emit_typst_writes_the_sources_typst_compiles() {
     let dir = common::sample_project();
     let emitted = tempfile::tempdir().unwrap();
-    let output = folio(dir.path(), &["--pack", "compendium", "-q", "--emit-typst", emitted.path().to_str().unwrap()]);
+    let output = folio(
+        dir.path(),
+        &[
+            "--pack",
+            "compendium",
+            "-q",
+            "--emit-typst",
+            emitted.path().to_str().unwrap(),
+        ],
+    );
     assert!(output.status.success(), "{}", stderr(&output));
     let root = emitted.path().join("compendium");
     let main = std::fs::read_to_string(root.join("__folio__/main.typ")).unwrap();
     assert!(main.contains("#import \"/layouts/briefing.typ\": book"));
     assert!(main.contains("include \"/__folio__/notes/threat-assessments.typ\""));
-    let note = std::fs::read_to_string(root.join("__folio__/notes/threat-assessments.typ")).unwrap();
+    let note =
+        std::fs::read_to_string(root.join("__folio__/notes/threat-assessments.typ")).unwrap();
     assert!(note.starts_with("#import \"/layouts/prelude.typ\": *"));
-    for file in ["__folio__/pack.json", "__folio__/elsewhere.json", "layouts/briefing.typ", "layouts/prelude.typ"] {
+    for file in [
+        "__folio__/pack.json",
+        "__folio__/elsewhere.json",
+        "layouts/briefing.typ",
+        "layouts/prelude.typ",
+    ] {
         assert!(root.join(file).exists(), "{file}");
     }
 }

@@ -333,14 +333,25 @@ fn fonts_are_listed_and_a_missing_one_is_an_error() {
 #[test]
 fn under_ua_1_an_image_without_alt_text_fails_at_the_note_line() {
     let dir = project(&[
-        ("folio.toml", "[book]\ntitle = \"T\"\npdf_standard = \"ua-1\"\n"),
-        ("notes/alpha.md", "---\ntitle: Alpha\n---\n\nText.\n\n![](chart.png)\n"),
+        (
+            "folio.toml",
+            "[book]\ntitle = \"T\"\npdf_standard = \"ua-1\"\n",
+        ),
+        (
+            "notes/alpha.md",
+            "---\ntitle: Alpha\n---\n\nText.\n\n![](chart.png)\n",
+        ),
     ]);
-    image::RgbImage::from_pixel(1200, 600, image::Rgb([20, 80, 120])).save(dir.path().join("notes/chart.png")).unwrap();
+    image::RgbImage::from_pixel(1200, 600, image::Rgb([20, 80, 120]))
+        .save(dir.path().join("notes/chart.png"))
+        .unwrap();
     let output = folio(dir.path(), &[]);
     let text = stderr(&output);
     assert_eq!(output.status.code(), Some(1), "{text}");
-    assert!(text.contains("error: image `notes/chart.png` has no alt text, which PDF/UA-1 requires"), "{text}");
+    assert!(
+        text.contains("error: image `notes/chart.png` has no alt text, which PDF/UA-1 requires"),
+        "{text}"
+    );
     assert!(text.contains("┌─ notes/alpha.md:7:1"), "{text}");
     // Without UA-1 it is only a warning.
     let output = folio(dir.path(), &["--pdf-standard", "a-2b"]);
@@ -385,20 +396,31 @@ fn rightmost(frame: &typst::layout::Frame, x: f64) -> f64 {
 
 #[test]
 fn a_wide_table_and_a_long_code_block_stay_inside_the_page() {
-    let header: String = (1..=40).map(|i| format!("| Column {i} ")).collect::<String>() + "|\n";
+    let header: String = (1..=40)
+        .map(|i| format!("| Column {i} "))
+        .collect::<String>()
+        + "|\n";
     let rule: String = "|---".repeat(40) + "|\n";
     let row: String = (1..=40).map(|i| format!("| value{i} ")).collect::<String>() + "|\n";
     let code: String = (1..=300).map(|i| format!("let line_{i} = compute(\"a fairly long line of code number {i} that is wider than any page\");\n")).collect();
     let note = format!("---\ntitle: Wide\n---\n\n{header}{rule}{row}{row}\n```rust\n{code}```\n");
     let dir = tempfile::tempdir().unwrap();
     std::fs::create_dir_all(dir.path().join("notes")).unwrap();
-    let document = folio::render::single_note(dir.path(), &note, "briefing").unwrap_or_else(|err| panic!("{err:?}"));
+    let document = folio::render::single_note(dir.path(), &note, "briefing")
+        .unwrap_or_else(|err| panic!("{err:?}"));
     for (i, page) in document.pages().iter().enumerate() {
         let width = page.frame.width().to_pt();
         // The text block ends at the right margin (22 mm on odd pages).
         let limit = width - 20.0 / 25.4 * 72.0;
         let right = rightmost(&page.frame, 0.0);
-        assert!(right <= limit + 0.5, "page {}: content reaches {right:.1} pt of {width:.1}", i + 1);
+        assert!(
+            right <= limit + 0.5,
+            "page {}: content reaches {right:.1} pt of {width:.1}",
+            i + 1
+        );
     }
-    assert!(document.pages().len() > 6, "the code block breaks across pages");
+    assert!(
+        document.pages().len() > 6,
+        "the code block breaks across pages"
+    );
 }

@@ -177,11 +177,21 @@ fn require_alt_text(plans: &[DocumentPlan], corpus: &notes::Corpus, report: &mut
     let accessible: BTreeSet<&Path> = plans
         .iter()
         .filter(|plan| plan.standards.contains(&typst_pdf::PdfStandard::Ua_1))
-        .flat_map(|plan| plan.note_ids.iter().filter_map(|id| corpus.get(id)).map(|note| note.path.as_path()))
+        .flat_map(|plan| {
+            plan.note_ids
+                .iter()
+                .filter_map(|id| corpus.get(id))
+                .map(|note| note.path.as_path())
+        })
         .collect();
     for diagnostic in &mut report.diagnostics {
         let missing_alt = diagnostic.message.ends_with("has no alt text");
-        if missing_alt && diagnostic.file.as_deref().is_some_and(|f| accessible.contains(f)) {
+        if missing_alt
+            && diagnostic
+                .file
+                .as_deref()
+                .is_some_and(|f| accessible.contains(f))
+        {
             diagnostic.severity = crate::diag::Severity::Error;
             diagnostic.message.push_str(", which PDF/UA-1 requires");
         }
@@ -313,7 +323,9 @@ pub fn build(
     };
     if let Some(dir) = &settings.emit_typst {
         if let Err(err) = render::emit_typst(&root, &plans, &corpus, dir) {
-            report.push(Diagnostic::error(format!("cannot write the Typst sources: {err}")).in_file(dir));
+            report.push(
+                Diagnostic::error(format!("cannot write the Typst sources: {err}")).in_file(dir),
+            );
             return finish(report, Vec::new(), true);
         }
     }

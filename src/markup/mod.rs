@@ -481,13 +481,7 @@ impl<'a, 'n> Converter<'a, 'n> {
         let book_level = level.saturating_sub(self.top_level).saturating_add(2);
         self.out
             .push_str(&format!("#heading(level: {book_level})["));
-        // Inline markup inside the heading is converted by a nested walk of
-        // this single node; headings hold inline content only, so it is shallow.
-        let saved = std::mem::take(&mut self.closers);
-        let depth = std::mem::replace(&mut self.depth, 0);
-        self.walk(node);
-        self.closers = saved;
-        self.depth = depth;
+        self.nested_walk(node);
         self.out.push_str("]#label(");
         escape::push_string(&mut self.out, &section_label(self.note.id, &unique));
         self.out.push_str(")\n\n");
@@ -636,13 +630,9 @@ impl<'a, 'n> Converter<'a, 'n> {
             Some(definition) if !self.in_footnote => {
                 self.footnotes_emitted.push(key);
                 self.out.push_str("#footnote[");
-                let saved = std::mem::take(&mut self.closers);
-                let depth = std::mem::replace(&mut self.depth, 0);
                 self.in_footnote = true;
-                self.walk(definition);
+                self.nested_walk(definition);
                 self.in_footnote = false;
-                self.closers = saved;
-                self.depth = depth;
                 while self.out.ends_with('\n') {
                     self.out.pop();
                 }
@@ -656,6 +646,17 @@ impl<'a, 'n> Converter<'a, 'n> {
                 escape::push_markup(&mut self.out, &format!("[^{name}]"));
             }
         }
+    }
+
+    /// Converts `node`'s children inside a wrapper the caller opened (a
+    /// heading's or footnote's brackets). The wrapper counts as one level of
+    /// nesting, so the limit holds across it.
+    fn nested_walk(&mut self, node: Node<'a>) {
+        let saved = std::mem::take(&mut self.closers);
+        self.depth += 1;
+        self.walk(node);
+        self.depth -= 1;
+        self.closers = saved;
     }
 
     fn warn_html(&mut self, node: Node<'a>) {
@@ -705,7 +706,11 @@ fn min_table_width_em<'a>(table: Node<'a>, columns: usize) -> f64 {
     let mut longest = vec![0usize; columns.max(1)];
     for row in table.children() {
         for (column, cell) in row.children().enumerate() {
-            let word = plain_text(cell).split_whitespace().map(|w| w.chars().count()).max().unwrap_or(0);
+            let word = plain_text(cell)
+                .split_whitespace()
+                .map(|w| w.chars().count())
+                .max()
+                .unwrap_or(0);
             if let Some(slot) = longest.get_mut(column) {
                 *slot = (*slot).max(word);
             }

@@ -252,13 +252,27 @@ fn source_map_points_back_into_the_body() {
 
 #[test]
 fn links_to_md_files_in_any_case_name_the_note() {
-    let converted = convert("[x](Beta.MD#intro)\n", &NoteContext { id: "n", dir: "notes", take_title: false });
+    let converted = convert(
+        "[x](Beta.MD#intro)\n",
+        &NoteContext {
+            id: "n",
+            dir: "notes",
+            take_title: false,
+        },
+    );
     assert_eq!(converted.xrefs[0].target, "Beta");
 }
 
 #[test]
 fn positions_count_lone_carriage_returns_as_line_ends() {
     let body = "one\rtwo\r[[beta]]\r";
-    let converted = convert(body, &NoteContext { id: "n", dir: "notes", take_title: false });
+    let converted = convert(
+        body,
+        &NoteContext {
+            id: "n",
+            dir: "notes",
+            take_title: false,
+        },
+    );
     assert_eq!(&body[converted.xrefs[0].range.clone()], "[[beta]]");
 }
