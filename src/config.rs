@@ -351,6 +351,14 @@ pub fn parse(path: &Path, text: &str, report: &mut Report) -> Option<Config> {
             );
             ok = false;
         }
+        if name == "handouts" && file.handouts.enabled {
+            report.push(
+                Diagnostic::error("a pack cannot be named `handouts` while handouts are enabled")
+                    .at(path, pack.name.span())
+                    .hint("handouts are written to output/handouts/; choose another name for the pack"),
+            );
+            ok = false;
+        }
         if let Some(first) = seen.iter().find(|p| p.name() == name) {
             report.push(
                 Diagnostic::error(format!("two packs are named `{name}`"))

@@ -374,3 +374,15 @@ fn emit_typst_writes_the_sources_typst_compiles() {
         assert!(root.join(file).exists(), "{file}");
     }
 }
+
+#[test]
+fn a_pack_cannot_take_the_handouts_folder_name() {
+    let config = "[[pack]]\nname = \"handouts\"\nnotes = [\"*\"]\n\n[handouts]\nenabled = true\n";
+    let dir = project(&[NOTE_A, ("folio.toml", config)]);
+    let text = stderr(&folio(dir.path(), &[]));
+    assert!(
+        text.contains("a pack cannot be named `handouts` while handouts are enabled")
+            && text.contains("folio.toml:2:8"),
+        "{text}"
+    );
+}

@@ -30,8 +30,8 @@ pub fn run(settings: &BuildSettings, quiet: bool) -> Result<(), String> {
     let stop = Arc::new(AtomicBool::new(false));
     {
         let stop = stop.clone();
-        // Ctrl-C only asks the loop to stop: a build in progress finishes its
-        // atomic writes, so no temporary file is left behind.
+        // Ctrl-C (or SIGTERM) only asks the loop to stop: a build in progress
+        // finishes its atomic writes, so no temporary file is left behind.
         ctrlc::set_handler(move || stop.store(true, Ordering::SeqCst))
             .map_err(|err| err.to_string())?;
     }
