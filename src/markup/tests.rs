@@ -3,16 +3,17 @@
 
 use super::*;
 
+/// The context of note `n` in `dir`.
+fn context(dir: &'static str, take_title: bool) -> NoteContext<'static> {
+    NoteContext {
+        id: "n",
+        dir,
+        take_title,
+    }
+}
+
 fn typst(markdown: &str) -> String {
-    convert(
-        markdown,
-        &NoteContext {
-            id: "n",
-            dir: "notes",
-            take_title: false,
-        },
-    )
-    .typst
+    convert(markdown, &context("notes", false)).typst
 }
 
 #[test]
@@ -150,14 +151,7 @@ fn cross_references() {
 
 #[test]
 fn title_is_taken_from_the_first_level_one_heading() {
-    let converted = convert(
-        "Intro.\n\n# The Title\n\n# Part\n",
-        &NoteContext {
-            id: "n",
-            dir: "notes",
-            take_title: true,
-        },
-    );
+    let converted = convert("Intro.\n\n# The Title\n\n# Part\n", &context("notes", true));
     assert_eq!(converted.title.as_deref(), Some("The Title"));
     assert_eq!(
         converted.typst,
@@ -167,14 +161,7 @@ fn title_is_taken_from_the_first_level_one_heading() {
 
 #[test]
 fn repeated_heading_slugs_get_numbers() {
-    let converted = convert(
-        "# A b!\n\n# A b?\n\n# A-B\n",
-        &NoteContext {
-            id: "n",
-            dir: "notes",
-            take_title: false,
-        },
-    );
+    let converted = convert("# A b!\n\n# A b?\n\n# A-B\n", &context("notes", false));
     let slugs: Vec<&str> = converted.headings.iter().map(|h| h.slug.as_str()).collect();
     assert_eq!(slugs, ["a-b", "a-b-2", "a-b-3"]);
 }
@@ -192,14 +179,7 @@ fn slugs_follow_the_spec() {
 #[test]
 fn cross_references_and_images_are_collected_with_positions() {
     let body = "See [[beta#intro]].\n\n![Map](../img/map.png)\n";
-    let converted = convert(
-        body,
-        &NoteContext {
-            id: "n",
-            dir: "notes/sub",
-            take_title: false,
-        },
-    );
+    let converted = convert(body, &context("notes/sub", false));
     assert_eq!(
         converted.xrefs,
         [CrossRef {
@@ -217,14 +197,7 @@ fn cross_references_and_images_are_collected_with_positions() {
 
 #[test]
 fn image_outside_the_project_is_an_error() {
-    let converted = convert(
-        "![x](../../../etc/passwd)\n",
-        &NoteContext {
-            id: "n",
-            dir: "notes",
-            take_title: false,
-        },
-    );
+    let converted = convert("![x](../../../etc/passwd)\n", &context("notes", false));
     assert!(converted.images.is_empty());
     assert_eq!(
         converted.diagnostics[0].message,
@@ -235,14 +208,7 @@ fn image_outside_the_project_is_an_error() {
 #[test]
 fn source_map_points_back_into_the_body() {
     let body = "First.\n\nSecond *para*.\n";
-    let converted = convert(
-        body,
-        &NoteContext {
-            id: "n",
-            dir: "notes",
-            take_title: false,
-        },
-    );
+    let converted = convert(body, &context("notes", false));
     let generated = converted.typst.find("#emph").unwrap();
     assert_eq!(
         converted.source_map.body_offset(generated),
@@ -252,27 +218,13 @@ fn source_map_points_back_into_the_body() {
 
 #[test]
 fn links_to_md_files_in_any_case_name_the_note() {
-    let converted = convert(
-        "[x](Beta.MD#intro)\n",
-        &NoteContext {
-            id: "n",
-            dir: "notes",
-            take_title: false,
-        },
-    );
+    let converted = convert("[x](Beta.MD#intro)\n", &context("notes", false));
     assert_eq!(converted.xrefs[0].target, "Beta");
 }
 
 #[test]
 fn positions_count_lone_carriage_returns_as_line_ends() {
     let body = "one\rtwo\r[[beta]]\r";
-    let converted = convert(
-        body,
-        &NoteContext {
-            id: "n",
-            dir: "notes",
-            take_title: false,
-        },
-    );
+    let converted = convert(body, &context("notes", false));
     assert_eq!(&body[converted.xrefs[0].range.clone()], "[[beta]]");
 }

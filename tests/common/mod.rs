@@ -177,29 +177,12 @@ impl Pdf {
             .collect()
     }
 
-    /// External (URI) links on a page.
-    pub fn uris(&self, page: u32) -> Vec<String> {
-        let page_id = *self.doc.get_pages().get(&page).expect("page exists");
-        let Ok(annots) = self.doc.get_page_annotations(page_id) else {
-            return Vec::new();
-        };
-        annots
-            .iter()
-            .filter_map(|a| {
-                let action = self.deref(a.get(b"A").ok()?).as_dict().ok()?;
-                let uri = action.get(b"URI").ok()?;
-                lopdf::decode_text_string(uri).ok()
-            })
-            .collect()
-    }
-
     /// The document title from the Info dictionary.
     pub fn title(&self) -> Option<String> {
-        let info = self.doc.trailer.get(b"Info").ok()?;
-        let info = self.deref(info).as_dict().ok()?;
-        lopdf::decode_text_string(info.get(b"Title").ok()?).ok()
+        self.info(b"Title")
     }
 
+    /// A text entry of the Info dictionary.
     pub fn info(&self, key: &[u8]) -> Option<String> {
         let info = self.doc.trailer.get(b"Info").ok()?;
         let info = self.deref(info).as_dict().ok()?;
