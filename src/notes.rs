@@ -20,6 +20,7 @@ use crate::markup::{self, Converted, NoteContext};
 /// Front-matter keys folio understands; any other key is a warning.
 pub const KNOWN_KEYS: &[&str] = &[
     "title",
+    "short_title",
     "subtitle",
     "date",
     "authors",
@@ -38,6 +39,8 @@ pub struct Note {
     /// Path relative to the project root, `/`-separated.
     pub rel_path: String,
     pub title: String,
+    /// A shorter title for running heads (front matter `short_title`).
+    pub short_title: Option<String>,
     pub subtitle: Option<String>,
     pub date: Option<Date>,
     pub authors: Vec<String>,
@@ -327,6 +330,7 @@ pub fn parse_note(root: &Path, path: &Path, text: &str, report: &mut Report) -> 
         path: path.to_path_buf(),
         rel_path,
         title: title.trim().to_string(),
+        short_title: meta.short_title,
         subtitle: meta.subtitle,
         date,
         authors: meta.authors.into_vec(),
@@ -362,6 +366,7 @@ struct FrontBlock {
 #[derive(Debug, Default, Deserialize)]
 struct FrontMatter {
     title: Option<String>,
+    short_title: Option<String>,
     subtitle: Option<String>,
     date: Option<DateSetting>,
     #[serde(default)]
