@@ -450,7 +450,7 @@ pub fn select(
                 pattern.get_ref()
             ))
             .at(config_path, pattern.span());
-            if let Some(best) = crate::links::did_you_mean(pattern.get_ref(), corpus.ids()) {
+            if let Some(best) = crate::names::did_you_mean(pattern.get_ref(), corpus.ids()) {
                 diagnostic = diagnostic.hint(format!("did you mean `{best}`?"));
             }
             report.push(diagnostic);

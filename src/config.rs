@@ -453,7 +453,7 @@ fn check_book(path: &Path, book: &Book, report: &mut Report) -> bool {
 
 /// Pack and layout names become file names: `[a-z0-9][a-z0-9-]*`.
 pub fn is_valid_name(name: &str) -> bool {
-    crate::notes::is_valid_id(name)
+    crate::slug::is_valid_name(name)
 }
 
 /// A calendar date, as notes and folio.toml write it (YYYY-MM-DD).

@@ -7,7 +7,7 @@
 //! [`Sources`] registry because some files (invalid UTF-8, generated Typst)
 //! cannot simply be re-read from disk when the report is printed.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
@@ -17,10 +17,65 @@ use codespan_reporting::diagnostic::{Diagnostic as CsDiagnostic, Label, Severity
 use codespan_reporting::files::SimpleFiles;
 use codespan_reporting::term::{self, termcolor};
 
+/// Warnings of one kind shown in full before the rest are only counted.
+pub const SHOWN_PER_CODE: usize = 10;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Severity {
     Error,
     Warning,
+}
+
+/// What kind of problem a diagnostic is: decides how it is summarised and
+/// handled (not its wording), and is carried in JSON output as `code`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Code {
+    /// A link or `[[…]]` naming a note that does not exist.
+    UnresolvedLink,
+    /// A link to a heading or block that the target note does not have.
+    UnresolvedAnchor,
+    /// A front-matter `related` entry naming no note.
+    UnresolvedRelated,
+    /// An `![[…]]` embed whose target does not exist.
+    UnresolvedEmbed,
+    /// An embed that would include itself again.
+    EmbedCycle,
+    /// An embed of a file a printed book cannot show (audio, video, …).
+    UnprintableEmbed,
+    /// A front-matter key folio does not read.
+    UnknownKey,
+    /// A Liquid/Jekyll/Hugo template tag printed as text.
+    TemplateTag,
+    /// A diagram code block (mermaid, …) printed as code.
+    Diagram,
+    /// HTML folio does not render, printed as text.
+    RawHtml,
+    /// Two notes whose ids clash even with their whole path.
+    DuplicateId,
+    /// An image without alternative text.
+    MissingAltText,
+    /// A note no other note links to.
+    Orphan,
+}
+
+impl Code {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Code::UnresolvedLink => "unresolved-link",
+            Code::UnresolvedAnchor => "unresolved-anchor",
+            Code::UnresolvedRelated => "unresolved-related",
+            Code::UnresolvedEmbed => "unresolved-embed",
+            Code::EmbedCycle => "embed-cycle",
+            Code::UnprintableEmbed => "unprintable-embed",
+            Code::UnknownKey => "unknown-key",
+            Code::TemplateTag => "template-tag",
+            Code::Diagram => "diagram",
+            Code::RawHtml => "raw-html",
+            Code::DuplicateId => "duplicate-id",
+            Code::MissingAltText => "missing-alt-text",
+            Code::Orphan => "orphan",
+        }
+    }
 }
 
 /// A secondary place that explains a diagnostic ("first defined here").
@@ -41,6 +96,7 @@ pub struct Diagnostic {
     pub message: String,
     pub hints: Vec<String>,
     pub related: Vec<Related>,
+    pub code: Option<Code>,
 }
 
 impl Diagnostic {
@@ -52,7 +108,13 @@ impl Diagnostic {
             message: message.into(),
             hints: Vec::new(),
             related: Vec::new(),
+            code: None,
         }
+    }
+
+    pub fn with_code(mut self, code: Code) -> Self {
+        self.code = Some(code);
+        self
     }
 
     pub fn warning(message: impl Into<String>) -> Self {
@@ -187,8 +249,23 @@ impl Report {
         self.diagnostics.dedup();
     }
 
-    /// Writes every diagnostic with a source snippet, then the count.
+    /// Writes the diagnostics with source snippets, then the count. Warnings
+    /// of one kind that repeat are summarised (see [`Report::summarised`]).
     pub fn emit(&self, out: &mut dyn termcolor::WriteColor) -> std::io::Result<()> {
+        self.emit_with(out, false)
+    }
+
+    /// Like [`Report::emit`]; `verbose` shows every warning in full.
+    pub fn emit_with(
+        &self,
+        out: &mut dyn termcolor::WriteColor,
+        verbose: bool,
+    ) -> std::io::Result<()> {
+        let shown = if verbose {
+            self.diagnostics.clone()
+        } else {
+            self.summarised()
+        };
         let mut files = SimpleFiles::new();
         let mut ids = BTreeMap::new();
         let mut file_id = |path: &Path| -> Option<usize> {
@@ -201,7 +278,7 @@ impl Report {
             Some(id)
         };
         let mut prepared = Vec::new();
-        for diagnostic in &self.diagnostics {
+        for diagnostic in &shown {
             let severity = match diagnostic.severity {
                 Severity::Error => CsSeverity::Error,
                 Severity::Warning => CsSeverity::Warning,
@@ -245,6 +322,71 @@ impl Report {
             writeln!(out, "{}", self.summary())?;
         }
         Ok(())
+    }
+
+    /// The diagnostics as a person should read them: a warning repeated
+    /// with the same message (the same unknown key in 212 notes) becomes one
+    /// line naming the count and the first place; of one kind, at most
+    /// [`SHOWN_PER_CODE`] are shown in full, then a line counting the rest.
+    /// Errors are always shown in full.
+    pub fn summarised(&self) -> Vec<Diagnostic> {
+        let mut groups: BTreeMap<(Code, &str), Vec<&Diagnostic>> = BTreeMap::new();
+        for d in &self.diagnostics {
+            if let (Some(code), false) = (d.code, d.is_error()) {
+                groups.entry((code, &d.message)).or_default().push(d);
+            }
+        }
+        let mut shown_per_code: BTreeMap<Code, usize> = BTreeMap::new();
+        let mut hidden_per_code: BTreeMap<Code, usize> = BTreeMap::new();
+        let mut out = Vec::new();
+        for d in &self.diagnostics {
+            let Some(code) = d.code.filter(|_| !d.is_error()) else {
+                out.push(d.clone());
+                continue;
+            };
+            let group = &groups[&(code, d.message.as_str())];
+            if !std::ptr::eq(group[0], d) {
+                continue;
+            }
+            let shown = shown_per_code.entry(code).or_default();
+            if *shown >= SHOWN_PER_CODE {
+                *hidden_per_code.entry(code).or_default() += group.len();
+                continue;
+            }
+            *shown += 1;
+            if group.len() == 1 {
+                out.push(d.clone());
+                continue;
+            }
+            let files: BTreeSet<_> = group.iter().map(|d| &d.file).collect();
+            let first = match (&d.file, self.sources.line_col(d)) {
+                (Some(file), Some(at)) => format!("{}:{}", display_path(file), at.line),
+                (Some(file), None) => display_path(file),
+                _ => String::new(),
+            };
+            let count = if files.len() > 1 {
+                format!("in {} notes", files.len())
+            } else {
+                format!("{} times", group.len())
+            };
+            let mut summary = Diagnostic::warning(format!("{} {count} (first: {first})", d.message))
+                .with_code(code);
+            summary.hints = d.hints.clone();
+            summary.hints.push("--verbose lists every place".into());
+            out.push(summary);
+        }
+        for (code, hidden) in hidden_per_code {
+            out.push(
+                Diagnostic::warning(format!(
+                    "… and {hidden} more `{}` warning{}",
+                    code.as_str(),
+                    if hidden == 1 { "" } else { "s" }
+                ))
+                .with_code(code)
+                .hint("--verbose lists every one; --format json has them all"),
+            );
+        }
+        out
     }
 
     /// "2 errors, 3 warnings".
@@ -298,6 +440,7 @@ impl Report {
                 }
                 .into();
                 value["message"] = d.message.clone().into();
+                value["code"] = d.code.map(Code::as_str).into();
                 value["hints"] = d.hints.clone().into();
                 value["related"] = related.into();
                 value

@@ -1,7 +1,7 @@
 //! The cross-reference graph: every body link and `related` entry resolved.
 //!
-//! Unknown targets and heading anchors are errors with a "did you mean"
-//! suggestion; the graph keeps, for each note, what it references and what
+//! Links were resolved when the notes were converted (see
+//! [`crate::names`]); the graph keeps, for each note, what it references and what
 //! references it, both in the corpus's default order so the appendix reads
 //! like the book.
 
@@ -28,8 +28,10 @@ impl Graph {
     }
 }
 
-/// Checks every reference of every note and builds the graph from the valid ones.
-pub fn resolve(corpus: &Corpus, report: &mut Report) -> Graph {
+/// Builds the graph from every note's resolved links and `related` entries
+/// (references that resolve to nothing were reported when the notes were
+/// converted and are not part of it).
+pub fn resolve(corpus: &Corpus) -> Graph {
     let position: BTreeMap<&str, usize> = corpus
         .notes
         .iter()
@@ -39,7 +41,13 @@ pub fn resolve(corpus: &Corpus, report: &mut Report) -> Graph {
     let mut edges: BTreeMap<&str, BTreeSet<usize>> = BTreeMap::new();
     let mut back: BTreeMap<&str, BTreeSet<usize>> = BTreeMap::new();
     for (index, note) in corpus.notes.iter().enumerate() {
-        let mut link = |target: &str| {
+        let targets = note
+            .body
+            .xrefs
+            .iter()
+            .map(|x| x.target.as_str())
+            .chain(note.related.iter().map(|(id, _)| id.as_str()));
+        for target in targets {
             if let Some(&target_index) = position.get(target) {
                 if target != note.id {
                     edges.entry(&note.id).or_default().insert(target_index);
@@ -48,47 +56,6 @@ pub fn resolve(corpus: &Corpus, report: &mut Report) -> Graph {
                         .insert(index);
                 }
             }
-        };
-        for xref in &note.body.xrefs {
-            let Some(target) = corpus.get(&xref.target) else {
-                report.push(with_suggestion(
-                    Diagnostic::error(format!("unknown cross-reference target `{}`", xref.target))
-                        .at(&note.path, xref.range.clone()),
-                    &xref.target,
-                    corpus.ids(),
-                    "note",
-                ));
-                continue;
-            };
-            if let Some(anchor) = &xref.anchor {
-                if !target.body.headings.iter().any(|h| &h.slug == anchor) {
-                    report.push(with_suggestion(
-                        Diagnostic::error(format!(
-                            "note `{}` has no heading `#{anchor}`",
-                            target.id
-                        ))
-                        .at(&note.path, xref.range.clone()),
-                        anchor,
-                        target.body.headings.iter().map(|h| h.slug.as_str()),
-                        "heading",
-                    ));
-                    continue;
-                }
-            }
-            link(&target.id);
-        }
-        for (id, range) in &note.related {
-            if corpus.get(id).is_none() {
-                report.push(with_suggestion(
-                    Diagnostic::error(format!("unknown note `{id}` in `related`"))
-                        .at(&note.path, range.clone()),
-                    id,
-                    corpus.ids(),
-                    "note",
-                ));
-                continue;
-            }
-            link(id);
         }
     }
     let ids = |set: Option<&BTreeSet<usize>>| -> Vec<String> {
@@ -123,55 +90,9 @@ pub fn warn_orphans(corpus: &Corpus, graph: &Graph, report: &mut Report) {
                     .hint(format!(
                         "link to it with [[{}]] or list it in another note's `related`",
                         note.id
-                    )),
+                    ))
+                    .with_code(crate::diag::Code::Orphan),
             );
         }
-    }
-}
-
-/// Adds "did you mean `x`?" when a known name is close to `wanted`.
-fn with_suggestion<'a>(
-    diagnostic: Diagnostic,
-    wanted: &str,
-    known: impl Iterator<Item = &'a str>,
-    kind: &str,
-) -> Diagnostic {
-    match did_you_mean(wanted, known) {
-        Some(best) => diagnostic.hint(format!("did you mean `{best}`?")),
-        None => diagnostic.hint(format!("no {kind} has a similar name")),
-    }
-}
-
-pub fn did_you_mean<'a>(wanted: &str, known: impl Iterator<Item = &'a str>) -> Option<&'a str> {
-    known
-        .map(|candidate| {
-            (
-                strsim::normalized_damerau_levenshtein(wanted, candidate),
-                candidate,
-            )
-        })
-        .filter(|&(score, candidate)| {
-            score >= 0.6 || candidate.contains(wanted) && wanted.len() >= 3
-        })
-        .max_by(|a, b| a.0.total_cmp(&b.0))
-        .map(|(_, candidate)| candidate)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn suggests_close_names_only() {
-        let known = ["governance-and-oversight", "threat-assessments"];
-        assert_eq!(
-            did_you_mean("governance-and-oversigth", known.iter().copied()),
-            Some("governance-and-oversight")
-        );
-        assert_eq!(
-            did_you_mean("threat", known.iter().copied()),
-            Some("threat-assessments")
-        );
-        assert_eq!(did_you_mean("budget", known.iter().copied()), None);
     }
 }

@@ -1,9 +1,11 @@
 //! Discover and parse notes into folio's owned note model.
 //!
-//! A note is read once: front matter (YAML `---` or TOML `+++`) into typed
-//! metadata, the body through comrak and straight on into Typst markup (see
-//! [`crate::markup`]). Everything downstream works on [`Note`] values; no
-//! later stage goes back to the file.
+//! Notes are read in two passes. The first reads every file: its id (from
+//! the file name, see [`assign_ids`]), front matter and outline (title,
+//! headings, blocks, tags), which is all that links can point at. The
+//! second converts each body into Typst (see [`crate::markup`]) with every
+//! reference resolved against the first pass's [`names::Index`]. Everything
+//! downstream works on [`Note`] values; no later stage goes back to the file.
 
 use std::collections::BTreeMap;
 use std::ops::Range;
@@ -11,13 +13,15 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use rayon::prelude::*;
-use serde::Deserialize;
 
-use crate::config::{Date, DateSetting, OneOrMany};
-use crate::diag::{Diagnostic, Report};
-use crate::markup::{self, Converted, NoteContext};
+use crate::config::Date;
+use crate::diag::{Code, Diagnostic, Report};
+use crate::markup::{self, Converted, NoteContext, NoteName, Outline, Resolve};
+use crate::names::{self, Index};
+use crate::slug;
 
-/// Front-matter keys folio understands; any other key is a warning.
+/// Front-matter keys folio reads, and keys that the common note tools
+/// write and folio quietly ignores; any other key is a warning.
 pub const KNOWN_KEYS: &[&str] = &[
     "title",
     "short_title",
@@ -25,10 +29,17 @@ pub const KNOWN_KEYS: &[&str] = &[
     "date",
     "authors",
     "summary",
+    "description",
     "tags",
     "related",
     "order",
     "classification",
+    "lang",
+    "aliases",
+    "draft",
+    "cssclasses",
+    "permalink",
+    "layout",
 ];
 
 #[derive(Debug, Clone)]
@@ -46,11 +57,13 @@ pub struct Note {
     pub authors: Vec<String>,
     pub summary: Option<String>,
     pub tags: Vec<String>,
-    /// `related` ids with the byte range of each in the file.
+    /// The notes `related` names, as ids, with the byte range of each entry.
     pub related: Vec<(String, Range<usize>)>,
     pub order: Option<i64>,
     /// The note's marking, with the place of its key in the file.
     pub classification: Option<(String, Range<usize>)>,
+    /// The note's language (`lang`), if it says.
+    pub lang: Option<String>,
     /// Byte offset of the body in the file; converter ranges are shifted by it.
     pub body_offset: usize,
     pub body: Converted,
@@ -70,6 +83,8 @@ impl Note {
 #[derive(Debug, Clone, Default)]
 pub struct Corpus {
     pub notes: Vec<Note>,
+    /// Notes left out because their front matter says `draft: true`.
+    pub drafts: Vec<PathBuf>,
 }
 
 impl Corpus {
@@ -82,8 +97,8 @@ impl Corpus {
     }
 }
 
-/// Reads every `notes/**/*.md` under `root`. Problems go into `report`; a
-/// note with an error is left out of the corpus.
+/// Reads every `notes/**/*.md` (and `*.markdown`) under `root`. Problems go
+/// into `report`; a note with an error is left out of the corpus.
 pub fn load(root: &Path, report: &mut Report) -> Corpus {
     let notes_dir = root.join("notes");
     let mut files = Vec::new();
@@ -97,23 +112,84 @@ pub fn load(root: &Path, report: &mut Report) -> Corpus {
         report.push(
             Diagnostic::error("the notes folder has no Markdown notes")
                 .in_file(&notes_dir)
-                .hint("add notes as notes/<id>.md, or run folio in the project's root folder"),
+                .hint("add notes as notes/<name>.md, or run folio in the project's root folder"),
         );
         return Corpus::default();
     }
-    let parsed: Vec<(Option<Note>, Report)> = files
-        .par_iter()
-        .map(|path| parse_file(root, path))
+    let read: Vec<(PathBuf, Result<Arc<str>, Report>)> = files
+        .into_par_iter()
+        .map(|path| {
+            let text = read_text(&path);
+            (path, text)
+        })
         .collect();
-    let mut notes = Vec::new();
-    for (note, note_report) in parsed {
-        report.sources.extend(note_report.sources);
-        report.extend(note_report.diagnostics);
-        notes.extend(note);
+    let mut texts = Vec::new();
+    for (path, text) in read {
+        match text {
+            Ok(text) => texts.push((path, text)),
+            Err(problems) => {
+                report.sources.extend(problems.sources);
+                report.extend(problems.diagnostics);
+            }
+        }
     }
-    check_unique_ids(&mut notes, report);
-    notes.sort_by(|a, b| default_order(a, b));
-    Corpus { notes }
+    from_texts(root, texts, report)
+}
+
+/// Parses notes given as texts (paths inside `root/notes`), as [`load`]
+/// does after reading them.
+pub fn from_texts(root: &Path, texts: Vec<(PathBuf, Arc<str>)>, report: &mut Report) -> Corpus {
+    let notes_dir = root.join("notes");
+    let paths: Vec<PathBuf> = texts.iter().map(|(p, _)| p.clone()).collect();
+    let ids = assign_ids(&notes_dir, &paths, report);
+    let drafts: Vec<(Option<Draft>, Report)> = texts
+        .into_par_iter()
+        .zip(ids)
+        .map(|((path, text), id)| {
+            let mut report = Report::default();
+            report.sources.insert(&path, text.clone());
+            let draft = id.and_then(|id| first_pass(root, &path, id, text, &mut report));
+            (draft, report)
+        })
+        .collect();
+    let mut kept = Vec::new();
+    let mut corpus = Corpus::default();
+    for (draft, draft_report) in drafts {
+        report.sources.extend(draft_report.sources);
+        report.extend(draft_report.diagnostics);
+        match draft {
+            Some(draft) if draft.front.draft => corpus.drafts.push(draft.path),
+            Some(draft) => kept.push(draft),
+            None => {}
+        }
+    }
+    let entries = kept
+        .iter()
+        .map(|d| names::Entry {
+            id: d.id.clone(),
+            title: d.title.clone(),
+            rel_path: d.rel_path.clone(),
+            aliases: d.front.aliases.clone(),
+            outline: d.outline.clone(),
+            body: d.text[d.body_offset..].into(),
+            take_title: d.take_title,
+        })
+        .collect();
+    let index = Index::new(root, entries);
+    let converted: Vec<(Option<Note>, Report)> = kept
+        .into_par_iter()
+        .map(|draft| {
+            let mut report = Report::default();
+            let note = second_pass(draft, &index, &mut report);
+            (note, report)
+        })
+        .collect();
+    for (note, note_report) in converted {
+        report.extend(note_report.diagnostics);
+        corpus.notes.extend(note);
+    }
+    corpus.notes.sort_by(default_order);
+    corpus
 }
 
 /// Notes sort by explicit order, then date, then title; missing values last.
@@ -142,57 +218,107 @@ fn discover(dir: &Path, files: &mut Vec<PathBuf>) -> std::io::Result<()> {
         let path = entry.path();
         if path.is_dir() {
             discover(&path, files)?;
-        } else if path.extension().is_some_and(|e| e == "md") {
+        } else if path
+            .extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case("md") || e.eq_ignore_ascii_case("markdown"))
+        {
             files.push(path);
         }
     }
     Ok(())
 }
 
-fn check_unique_ids(notes: &mut Vec<Note>, report: &mut Report) {
-    let mut first: BTreeMap<String, PathBuf> = BTreeMap::new();
-    notes.retain(|note| match first.get(&note.id) {
-        Some(other) => {
-            report.push(
-                Diagnostic::error(format!("duplicate note id `{}`", note.id))
-                    .at(&note.path, 0..0)
-                    .related(other, 0..0, "the note that has this id first")
-                    .hint(format!(
-                        "the id is the file name; rename one of `{}` and `{}`",
-                        crate::diag::display_path(other),
-                        crate::diag::display_path(&note.path)
-                    )),
-            );
-            false
+/// Gives every note file its id: the file name slugged (see
+/// [`slug::id`]); `index.md` and `README.md` stand for their folder. Where
+/// ids clash, each is qualified with as much of its folder path as makes it
+/// unique (`plugins/graph-view`), as Obsidian shortens link paths. Files
+/// that clash even with their whole path (`Foo.md`, `foo.md`) are an error,
+/// and only the first keeps the id.
+pub fn assign_ids(notes_dir: &Path, paths: &[PathBuf], report: &mut Report) -> Vec<Option<String>> {
+    // Each file's name and folders, innermost last, as slugs.
+    let parts: Vec<Vec<String>> = paths
+        .iter()
+        .map(|path| {
+            let rel = path.strip_prefix(notes_dir).unwrap_or(path);
+            let mut parts: Vec<String> = rel
+                .parent()
+                .into_iter()
+                .flat_map(|p| p.components())
+                .map(|c| slug::id(&c.as_os_str().to_string_lossy()))
+                .collect();
+            let stem = path
+                .file_stem()
+                .map(|s| s.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            let stands_for_folder = matches!(stem.to_lowercase().as_str(), "index" | "readme");
+            if !(stands_for_folder && !parts.is_empty()) {
+                parts.push(match slug::id(&stem) {
+                    id if id.is_empty() => "note".to_string(),
+                    id => id,
+                });
+            }
+            parts
+        })
+        .collect();
+    let id_of = |parts: &[String], depth: usize| parts[parts.len().saturating_sub(depth)..].join("/");
+    let mut depth = vec![1usize; paths.len()];
+    loop {
+        let mut by_id: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+        for (i, p) in parts.iter().enumerate() {
+            by_id.entry(id_of(p, depth[i])).or_default().push(i);
         }
-        None => {
-            first.insert(note.id.clone(), note.path.clone());
-            true
+        let mut changed = false;
+        for group in by_id.values().filter(|g| g.len() > 1) {
+            for &i in group {
+                if depth[i] < parts[i].len() {
+                    depth[i] += 1;
+                    changed = true;
+                }
+            }
         }
-    });
+        if !changed {
+            break;
+        }
+    }
+    let mut first: BTreeMap<String, usize> = BTreeMap::new();
+    let mut ids = Vec::with_capacity(paths.len());
+    for (i, p) in parts.iter().enumerate() {
+        let id = id_of(p, depth[i]);
+        match first.get(&id) {
+            Some(&other) => {
+                report.push(
+                    Diagnostic::error(format!("two notes would both have the id `{id}`"))
+                        .at(&paths[i], 0..0)
+                        .related(&paths[other], 0..0, "the note that has this id first")
+                        .hint(format!(
+                            "ids come from file names, ignoring case and punctuation; rename `{}` or `{}`",
+                            crate::diag::display_path(&paths[other]),
+                            crate::diag::display_path(&paths[i])
+                        ))
+                        .with_code(Code::DuplicateId),
+                );
+                ids.push(None);
+            }
+            None => {
+                first.insert(id.clone(), i);
+                ids.push(Some(id));
+            }
+        }
+    }
+    ids
 }
 
-/// A note id: `[a-z0-9][a-z0-9-]*`.
-pub fn is_valid_id(id: &str) -> bool {
-    id.chars()
-        .next()
-        .is_some_and(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
-        && id
-            .chars()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
-}
-
-fn parse_file(root: &Path, path: &Path) -> (Option<Note>, Report) {
+fn read_text(path: &Path) -> Result<Arc<str>, Report> {
     let mut report = Report::default();
     let bytes = match std::fs::read(path) {
         Ok(bytes) => bytes,
         Err(err) => {
             report.push(Diagnostic::error(format!("cannot read note: {err}")).in_file(path));
-            return (None, report);
+            return Err(report);
         }
     };
-    let text: Arc<str> = match String::from_utf8(bytes) {
-        Ok(text) => text.into(),
+    match String::from_utf8(bytes) {
+        Ok(text) => Ok(text.into()),
         Err(err) => {
             let offset = err.utf8_error().valid_up_to();
             let lossy: Arc<str> = String::from_utf8_lossy(err.as_bytes()).into();
@@ -205,48 +331,44 @@ fn parse_file(root: &Path, path: &Path) -> (Option<Note>, Report) {
                 .at(path, offset..offset + 1)
                 .hint("save the file as UTF-8"),
             );
-            return (None, report);
+            Err(report)
         }
-    };
-    report.sources.insert(path, text.clone());
-    let note = parse_note(root, path, &text, &mut report);
-    (note, report)
+    }
 }
 
-/// Parses one note's text; `path` is used for ids, positions and links.
-pub fn parse_note(root: &Path, path: &Path, text: &str, report: &mut Report) -> Option<Note> {
+/// A note after the first pass: everything but its converted body.
+struct Draft {
+    id: String,
+    path: PathBuf,
+    rel_path: String,
+    text: Arc<str>,
+    front: FrontMatter,
+    block: Option<FrontBlock>,
+    body_offset: usize,
+    outline: Outline,
+    title: String,
+    take_title: bool,
+    date: Option<Date>,
+}
+
+fn first_pass(root: &Path, path: &Path, id: String, text: Arc<str>, report: &mut Report) -> Option<Draft> {
     let rel_path = path
         .strip_prefix(root)
         .unwrap_or(path)
         .to_string_lossy()
         .replace('\\', "/");
-    let id = path
-        .file_stem()
-        .map(|s| s.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let mut ok = true;
-    if !is_valid_id(&id) {
-        report.push(
-            Diagnostic::error(format!("`{id}` is not a valid note id"))
-                .at(path, 0..0)
-                .hint(
-                    "ids are file names made of a-z, 0-9 and `-`, starting with a letter or digit",
-                ),
-        );
-        ok = false;
-    }
-    let (front, body_offset) = match split_front_matter(text) {
+    let (block, body_offset) = match split_front_matter(&text) {
         Ok(split) => split,
         Err(diagnostic) => {
             report.push(diagnostic.in_file(path));
             return None;
         }
     };
-    let meta = match &front {
-        Some(front) => match front.parse(text) {
-            Ok((meta, warnings)) => {
+    let front = match &block {
+        Some(block) => match block.parse(&text) {
+            Ok((front, warnings)) => {
                 report.extend(warnings.into_iter().map(|w| w.in_file(path)));
-                meta
+                front
             }
             Err(diagnostic) => {
                 report.push(diagnostic.in_file(path));
@@ -255,6 +377,81 @@ pub fn parse_note(root: &Path, path: &Path, text: &str, report: &mut Report) -> 
         },
         None => FrontMatter::default(),
     };
+    let take_title = front.title.is_none();
+    let outline = markup::outline(&text[body_offset..], take_title);
+    let title = front
+        .title
+        .clone()
+        .or_else(|| outline.title.clone())
+        .map(|t| t.trim().to_string())
+        .filter(|t| !t.is_empty())
+        .unwrap_or_else(|| file_title(path));
+    let mut ok = true;
+    let date = match &front.date {
+        Some(value) => match Date::parse(value.get(..10).unwrap_or(value)) {
+            Some(date) => Some(date),
+            None => {
+                let at = block
+                    .as_ref()
+                    .and_then(|f| f.locate_key(&text, "date"))
+                    .unwrap_or(0..0);
+                report.push(
+                    Diagnostic::error(format!("`{value}` is not a date"))
+                        .at(path, at)
+                        .hint("write dates as YYYY-MM-DD, e.g. 2009-12-01"),
+                );
+                ok = false;
+                None
+            }
+        },
+        None => None,
+    };
+    ok.then(|| Draft {
+        id,
+        path: path.to_path_buf(),
+        rel_path,
+        text,
+        front,
+        block,
+        body_offset,
+        outline,
+        title,
+        take_title,
+        date,
+    })
+}
+
+/// A note's title when it has none: its file name as written (for
+/// `index.md` and `README.md`, their folder's name).
+fn file_title(path: &Path) -> String {
+    let stem = path
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    if matches!(stem.to_lowercase().as_str(), "index" | "readme") {
+        if let Some(folder) = path.parent().and_then(Path::file_name) {
+            if folder != "notes" {
+                return folder.to_string_lossy().into_owned();
+            }
+        }
+    }
+    stem
+}
+
+fn second_pass(draft: Draft, index: &Index, report: &mut Report) -> Option<Note> {
+    let Draft {
+        id,
+        path,
+        rel_path,
+        text,
+        front,
+        block,
+        body_offset,
+        outline,
+        title,
+        take_title,
+        date,
+    } = draft;
     let dir = rel_path
         .rsplit_once('/')
         .map_or("", |(dir, _)| dir)
@@ -262,14 +459,17 @@ pub fn parse_note(root: &Path, path: &Path, text: &str, report: &mut Report) -> 
     let context = NoteContext {
         id: &id,
         dir: &dir,
-        take_title: meta.title.is_none(),
+        take_title,
+        resolver: index,
     };
     let mut body = markup::convert(&text[body_offset..], &context);
     let shift = |r: &Range<usize>| r.start + body_offset..r.end + body_offset;
+    let mut ok = true;
     for diagnostic in body.diagnostics.drain(..) {
         let range = diagnostic.range.as_ref().map(shift).unwrap_or(0..0);
+        ok &= !diagnostic.is_error();
         report.push(Diagnostic {
-            file: Some(path.to_path_buf()),
+            file: Some(path.clone()),
             range: Some(range),
             ..diagnostic
         });
@@ -283,71 +483,71 @@ pub fn parse_note(root: &Path, path: &Path, text: &str, report: &mut Report) -> 
     body.images
         .iter_mut()
         .for_each(|i| i.range = shift(&i.range));
-
-    let title = match meta.title.clone().or_else(|| body.title.clone()) {
-        Some(title) if !title.trim().is_empty() => title,
-        _ => {
-            report.push(
-                Diagnostic::error("the note has no title")
-                    .at(path, 0..text.find('\n').unwrap_or(text.len()))
-                    .hint("add `title: ...` to the front matter, or start the body with a `# Title` heading"),
-            );
-            return None;
-        }
-    };
-    let date = match meta.date.as_ref().map(|d| &d.0) {
-        Some(value) => match Date::parse(value) {
-            Some(date) => Some(date),
+    let mut related = Vec::new();
+    for name in &front.related {
+        let range = block
+            .as_ref()
+            .and_then(|f| f.locate_value(&text, "related", name))
+            .unwrap_or(0..0);
+        let wanted = wiki_name(name);
+        match index.note(&NoteName::Wiki {
+            from_dir: &dir,
+            name: wanted,
+        }) {
+            Some(target) => related.push((target, range)),
             None => {
-                let at = front
-                    .as_ref()
-                    .and_then(|f| f.locate_key(text, "date"))
-                    .unwrap_or(0..0);
-                report.push(
-                    Diagnostic::error(format!("`{value}` is not a date"))
-                        .at(path, at)
-                        .hint("write dates as YYYY-MM-DD, e.g. 2009-12-01"),
-                );
-                ok = false;
-                None
+                let diagnostic =
+                    Diagnostic::warning(format!("`related` names `{wanted}`, which is no note"))
+                        .at(&path, range)
+                        .with_code(Code::UnresolvedRelated);
+                report.push(match index.suggest_note(wanted) {
+                    Some(best) => diagnostic.hint(format!("did you mean `{best}`?")),
+                    None => diagnostic.hint("the entry is left out of “This relates to…”"),
+                });
             }
-        },
-        None => None,
-    };
-    let related = meta
-        .related
-        .iter()
-        .map(|id| {
-            let range = front
-                .as_ref()
-                .and_then(|f| f.locate_value(text, "related", id))
-                .unwrap_or(0..0);
-            (id.clone(), range)
-        })
-        .collect();
+        }
+    }
+    let mut tags = front.tags.clone();
+    for tag in &outline.tags {
+        if !tags.contains(tag) {
+            tags.push(tag.clone());
+        }
+    }
+    let classification = front.classification.clone().map(|level| {
+        let at = block
+            .as_ref()
+            .and_then(|f| f.locate_key(&text, "classification"))
+            .unwrap_or(0..0);
+        (level, at)
+    });
     ok.then(|| Note {
         id,
-        path: path.to_path_buf(),
+        path,
         rel_path,
-        title: title.trim().to_string(),
-        short_title: meta.short_title,
-        subtitle: meta.subtitle,
+        title,
+        short_title: front.short_title,
+        subtitle: front.subtitle,
         date,
-        authors: meta.authors.into_vec(),
-        summary: meta.summary,
-        tags: meta.tags.into_vec(),
+        authors: front.authors,
+        summary: front.summary.or(front.description),
+        tags,
         related,
-        order: meta.order,
-        classification: meta.classification.map(|level| {
-            let at = front
-                .as_ref()
-                .and_then(|f| f.locate_key(text, "classification"))
-                .unwrap_or(0..0);
-            (level, at)
-        }),
+        order: front.order,
+        classification,
+        lang: front.lang,
         body_offset,
         body,
     })
+}
+
+/// `[[Name|shown]]` in front matter (Obsidian properties) names `Name`.
+fn wiki_name(entry: &str) -> &str {
+    let entry = entry.trim();
+    let inner = entry
+        .strip_prefix("[[")
+        .and_then(|e| e.strip_suffix("]]"))
+        .unwrap_or(entry);
+    inner.split('|').next().unwrap_or(inner).trim()
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -357,27 +557,33 @@ enum Syntax {
 }
 
 /// The front-matter block of a note file.
+#[derive(Debug)]
 struct FrontBlock {
     syntax: Syntax,
     /// Byte range of the block's content (between the delimiter lines).
     content: Range<usize>,
 }
 
-#[derive(Debug, Default, Deserialize)]
+/// The front matter folio reads. Keys match in any case (`Title:`), and
+/// values are taken as leniently as they are written: a number where text
+/// is expected is text, one string where a list is expected is a list of
+/// one. A value of a shape that cannot mean anything is a warning.
+#[derive(Debug, Default)]
 struct FrontMatter {
     title: Option<String>,
     short_title: Option<String>,
     subtitle: Option<String>,
-    date: Option<DateSetting>,
-    #[serde(default)]
-    authors: OneOrMany,
+    date: Option<String>,
+    authors: Vec<String>,
     summary: Option<String>,
-    #[serde(default)]
-    tags: OneOrMany,
-    #[serde(default)]
+    description: Option<String>,
+    tags: Vec<String>,
     related: Vec<String>,
     order: Option<i64>,
     classification: Option<String>,
+    lang: Option<String>,
+    aliases: Vec<String>,
+    draft: bool,
 }
 
 /// Splits off the front matter; returns it and the body's byte offset.
@@ -419,66 +625,109 @@ impl FrontBlock {
     fn parse(&self, text: &str) -> Result<(FrontMatter, Vec<Diagnostic>), Diagnostic> {
         let content = &text[self.content.clone()];
         let base = self.content.start;
-        let (keys, meta) = match self.syntax {
+        let value: serde_json::Value = match self.syntax {
             Syntax::Yaml => {
                 if content.trim().is_empty() {
                     return Ok((FrontMatter::default(), Vec::new()));
                 }
-                let yaml_error = |err: serde_norway::Error| {
-                    let at = err.location().map_or(0, |l| l.index());
-                    let message = err.to_string();
-                    let message = message
-                        .split(" at line ")
-                        .next()
-                        .unwrap_or(&message)
-                        .to_string();
-                    Diagnostic::error(format!("invalid YAML front matter: {message}"))
-                        .at("", base + at..base + at + 1)
-                };
                 let value: serde_norway::Value =
-                    serde_norway::from_str(content).map_err(yaml_error)?;
-                let serde_norway::Value::Mapping(mapping) = &value else {
-                    return Err(Diagnostic::error(
-                        "the front matter must be a mapping of `key: value` lines",
-                    )
-                    .at("", base..base + content.len()));
-                };
-                let keys: Vec<String> = mapping
-                    .keys()
-                    .filter_map(|k| k.as_str().map(str::to_string))
-                    .collect();
-                (
-                    keys,
-                    serde_norway::from_str::<FrontMatter>(content).map_err(yaml_error)?,
-                )
+                    serde_norway::from_str(content).map_err(|err| {
+                        let at = err.location().map_or(0, |l| l.index());
+                        let message = err.to_string();
+                        let message = message
+                            .split(" at line ")
+                            .next()
+                            .unwrap_or(&message)
+                            .to_string();
+                        Diagnostic::error(format!("invalid YAML front matter: {message}"))
+                            .at("", base + at..base + at + 1)
+                    })?;
+                yaml_to_json(value)
             }
             Syntax::Toml => {
-                let toml_error = |err: toml::de::Error| {
+                let table: toml::Table = toml::from_str(content).map_err(|err| {
                     let range = err.span().unwrap_or(0..0);
                     Diagnostic::error(format!(
                         "invalid TOML front matter: {}",
                         err.message().trim()
                     ))
                     .at("", base + range.start..base + range.end)
-                };
-                let table: toml::Table = toml::from_str(content).map_err(toml_error)?;
-                let keys = table.keys().cloned().collect();
-                (
-                    keys,
-                    toml::from_str::<FrontMatter>(content).map_err(toml_error)?,
-                )
+                })?;
+                toml_to_json(toml::Value::Table(table))
             }
         };
-        let warnings = keys
-            .iter()
-            .filter(|k| !KNOWN_KEYS.contains(&k.as_str()))
-            .map(|k| {
-                Diagnostic::warning(format!("unknown front-matter key `{k}` is ignored"))
-                    .at("", self.locate_key(text, k).unwrap_or(base..base))
-                    .hint(format!("folio reads: {}", KNOWN_KEYS.join(", ")))
-            })
-            .collect();
-        Ok((meta, warnings))
+        let serde_json::Value::Object(mapping) = value else {
+            return Err(Diagnostic::error(
+                "the front matter must be a mapping of `key: value` lines",
+            )
+            .at("", base..base + content.len()));
+        };
+        let mut front = FrontMatter::default();
+        let mut warnings = Vec::new();
+        for (key, value) in &mapping {
+            let lower = key.to_lowercase();
+            let at = self.locate_key(text, key).unwrap_or(base..base);
+            let mut wrong_shape = None;
+            match lower.as_str() {
+                "title" => front.title = text_value(value),
+                "short_title" => front.short_title = text_value(value),
+                "subtitle" => front.subtitle = text_value(value),
+                "summary" => front.summary = text_value(value),
+                "description" => front.description = text_value(value),
+                "classification" => front.classification = text_value(value),
+                "lang" => front.lang = text_value(value),
+                "date" => front.date = text_value(value),
+                "authors" | "author" => front.authors = list_value(value),
+                "tags" => {
+                    front.tags = list_value(value)
+                        .into_iter()
+                        .map(|t| t.trim_start_matches('#').to_string())
+                        .filter(|t| !t.is_empty())
+                        .collect()
+                }
+                "related" => front.related = list_value(value),
+                "aliases" => front.aliases = list_value(value),
+                "order" => match value {
+                    serde_json::Value::Null => {}
+                    serde_json::Value::Number(n) if n.as_i64().is_some() => {
+                        front.order = n.as_i64()
+                    }
+                    serde_json::Value::String(s) if s.trim().parse::<i64>().is_ok() => {
+                        front.order = s.trim().parse().ok()
+                    }
+                    _ => wrong_shape = Some("a whole number"),
+                },
+                "draft" => front.draft = matches!(value, serde_json::Value::Bool(true)),
+                _ if KNOWN_KEYS.contains(&lower.as_str()) => {}
+                _ => warnings.push(
+                    Diagnostic::warning(format!("unknown front-matter key `{key}` is ignored"))
+                        .at("", at.clone())
+                        .hint(format!("folio reads: {}", KNOWN_KEYS.join(", ")))
+                        .with_code(Code::UnknownKey),
+                ),
+            }
+            let expects_text = matches!(
+                lower.as_str(),
+                "title" | "short_title" | "subtitle" | "summary" | "description" | "classification" | "lang" | "date"
+            );
+            if expects_text
+                && matches!(
+                    value,
+                    serde_json::Value::Object(_) | serde_json::Value::Array(_)
+                )
+            {
+                wrong_shape = Some("text");
+            }
+            if let Some(what) = wrong_shape {
+                warnings.push(
+                    Diagnostic::warning(format!(
+                        "front-matter key `{key}` should be {what}; it is ignored"
+                    ))
+                    .at("", at),
+                );
+            }
+        }
+        Ok((front, warnings))
     }
 
     /// The byte range of `key` where it starts a line of the block.
@@ -529,5 +778,75 @@ impl FrontBlock {
             offset += line.len();
         }
         None
+    }
+}
+
+fn yaml_to_json(value: serde_norway::Value) -> serde_json::Value {
+    use serde_norway::Value as Y;
+    match value {
+        Y::Null => serde_json::Value::Null,
+        Y::Bool(b) => b.into(),
+        Y::Number(n) => {
+            if let Some(i) = n.as_i64() {
+                i.into()
+            } else if let Some(f) = n.as_f64() {
+                serde_json::Number::from_f64(f).map_or(serde_json::Value::Null, Into::into)
+            } else {
+                serde_json::Value::String(n.to_string())
+            }
+        }
+        Y::String(s) => s.into(),
+        Y::Sequence(items) => items.into_iter().map(yaml_to_json).collect(),
+        Y::Mapping(mapping) => mapping
+            .into_iter()
+            .map(|(k, v)| {
+                let key = match k {
+                    Y::String(s) => s,
+                    other => serde_norway::to_string(&other)
+                        .unwrap_or_default()
+                        .trim()
+                        .to_string(),
+                };
+                (key, yaml_to_json(v))
+            })
+            .collect::<serde_json::Map<_, _>>()
+            .into(),
+        Y::Tagged(tagged) => yaml_to_json(tagged.value),
+    }
+}
+
+fn toml_to_json(value: toml::Value) -> serde_json::Value {
+    match value {
+        toml::Value::String(s) => s.into(),
+        toml::Value::Integer(i) => i.into(),
+        toml::Value::Float(f) => {
+            serde_json::Number::from_f64(f).map_or(serde_json::Value::Null, Into::into)
+        }
+        toml::Value::Boolean(b) => b.into(),
+        toml::Value::Datetime(d) => d.to_string().into(),
+        toml::Value::Array(items) => items.into_iter().map(toml_to_json).collect(),
+        toml::Value::Table(table) => table
+            .into_iter()
+            .map(|(k, v)| (k, toml_to_json(v)))
+            .collect::<serde_json::Map<_, _>>()
+            .into(),
+    }
+}
+
+/// Text from a scalar: strings as written, numbers and booleans as printed.
+fn text_value(value: &serde_json::Value) -> Option<String> {
+    match value {
+        serde_json::Value::String(s) => Some(s.clone()),
+        serde_json::Value::Number(n) => Some(n.to_string()),
+        serde_json::Value::Bool(b) => Some(b.to_string()),
+        _ => None,
+    }
+}
+
+/// A list of texts from a list, or from one scalar.
+fn list_value(value: &serde_json::Value) -> Vec<String> {
+    match value {
+        serde_json::Value::Array(items) => items.iter().filter_map(text_value).collect(),
+        other => text_value(other).into_iter().collect(),
     }
 }

@@ -572,12 +572,11 @@ pub fn single_note(
 ) -> Result<PagedDocument, SingleNoteError> {
     let path = root.join("notes/note.md");
     let mut report = Report::default();
-    report.sources.insert(&path, text.into());
-    let Some(note) = crate::notes::parse_note(root, &path, text, &mut report) else {
+    let corpus = crate::notes::from_texts(root, vec![(path, text.into())], &mut report);
+    if corpus.notes.is_empty() {
         return Err(SingleNoteError::Invalid(report));
-    };
-    let corpus = Corpus { notes: vec![note] };
-    let graph = crate::links::resolve(&corpus, &mut report);
+    }
+    let graph = crate::links::resolve(&corpus);
     crate::images::check(root, &corpus, &[], None, &mut report);
     if report.has_errors() {
         return Err(SingleNoteError::Invalid(report));

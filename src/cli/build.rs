@@ -110,7 +110,7 @@ pub fn check(settings: &BuildSettings) -> Result<Checked, BuildError> {
         check_fonts(config, &fonts, &mut report);
     }
     let corpus = notes::load(&root, &mut report);
-    let graph = links::resolve(&corpus, &mut report);
+    let graph = links::resolve(&corpus);
     let cache_dir = settings
         .out
         .clone()

@@ -12,22 +12,91 @@
 //! pack's data, so one conversion serves every document of a run.
 
 pub mod escape;
+pub mod html;
 
+use std::collections::BTreeMap;
 use std::ops::Range;
+use std::sync::Arc;
 
 use comrak::arena_tree::NodeEdge;
 use comrak::nodes::{AstNode, ListType, NodeValue, TableAlignment};
 use comrak::{Arena, Options};
 
-use crate::diag::Diagnostic;
+use crate::diag::{Code, Diagnostic};
+use crate::slug;
 
 /// Containers nested deeper than this are flattened to their text: Typst
 /// allows 64 nested show rules and a quote or list spends several per level,
 /// while real notes rarely nest more than four deep.
 pub const MAX_NESTING: usize = 10;
 
-/// What the converter needs to know about the note it converts.
+/// How the converter learns what a reference names. The notes stage
+/// implements it over every note of the project (see [`crate::names`]);
+/// keeping it a trait keeps this module free of the rest of the pipeline.
+pub trait Resolve: Sync {
+    /// The id of the note that `name` names.
+    fn note(&self, name: &NoteName<'_>) -> Option<String>;
+    /// The label slug of the heading (or `^block`) that `path` names in
+    /// note `id`: `["Heading"]`, `["Heading", "Sub"]`, `["^block-id"]`.
+    fn anchor(&self, id: &str, path: &[&str]) -> Option<String>;
+    /// What an `![[embed]]` of note `id` inlines.
+    fn embeddable(&self, id: &str) -> Option<Embeddable>;
+    /// The project-relative path of an attachment (image, file) that a note
+    /// in `dir` names, if it exists.
+    fn file(&self, dir: &str, name: &str) -> Option<String>;
+    /// A note name close to `name`, for "did you mean".
+    fn suggest_note(&self, name: &str) -> Option<String>;
+    /// A heading of note `id` close to `anchor`.
+    fn suggest_anchor(&self, id: &str, anchor: &str) -> Option<String>;
+}
+
+/// A reference to a note as written.
+#[derive(Debug, Clone, Copy)]
+pub enum NoteName<'a> {
+    /// `[[Note Name]]`, `[[folder/Note Name]]`, an alias, a `related` entry.
+    Wiki { from_dir: &'a str, name: &'a str },
+    /// `[text](../other/Note.md)`: a path relative to the linking note.
+    Path { from_dir: &'a str, path: &'a str },
+}
+
+/// What an embed of another note inlines.
 #[derive(Debug, Clone)]
+pub struct Embeddable {
+    pub title: String,
+    /// The note's body (front matter removed).
+    pub body: Arc<str>,
+    /// The note file's folder, project-relative.
+    pub dir: String,
+    /// The body's first level-1 heading is the note's title.
+    pub take_title: bool,
+}
+
+/// Resolves nothing: for converting a note without its project.
+pub struct NoProject;
+
+impl Resolve for NoProject {
+    fn note(&self, _: &NoteName<'_>) -> Option<String> {
+        None
+    }
+    fn anchor(&self, _: &str, _: &[&str]) -> Option<String> {
+        None
+    }
+    fn embeddable(&self, _: &str) -> Option<Embeddable> {
+        None
+    }
+    fn file(&self, _: &str, _: &str) -> Option<String> {
+        None
+    }
+    fn suggest_note(&self, _: &str) -> Option<String> {
+        None
+    }
+    fn suggest_anchor(&self, _: &str, _: &str) -> Option<String> {
+        None
+    }
+}
+
+/// What the converter needs to know about the note it converts.
+#[derive(Clone, Copy)]
 pub struct NoteContext<'a> {
     pub id: &'a str,
     /// The note file's folder, relative to the project root, `/`-separated
@@ -35,6 +104,7 @@ pub struct NoteContext<'a> {
     pub dir: &'a str,
     /// Take the first level-1 heading out of the body as the note's title.
     pub take_title: bool,
+    pub resolver: &'a dyn Resolve,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -42,14 +112,19 @@ pub struct Heading {
     /// Markdown level (1–6); in the book it sits one level lower.
     pub level: u8,
     pub text: String,
+    /// GitHub's anchor for the heading, unique in the note: the label.
     pub slug: String,
+    /// folio's older ASCII anchor, unique in the note: still resolves.
+    pub legacy: String,
     pub range: Range<usize>,
 }
 
-/// A link from this note to another note (or a heading in one).
+/// A resolved link from this note to a note (or a heading in one).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CrossRef {
+    /// The target note's id.
     pub target: String,
+    /// The target heading's label slug.
     pub anchor: Option<String>,
     pub range: Range<usize>,
 }
@@ -76,12 +151,28 @@ impl SourceMap {
     }
 }
 
+/// What a note body holds that other notes can point at, found without
+/// converting it: the first pass over every note, before links resolve.
+#[derive(Debug, Clone, Default)]
+pub struct Outline {
+    /// The first level-1 heading's text, when `take_title` is set.
+    pub title: Option<String>,
+    pub headings: Vec<Heading>,
+    /// Obsidian block ids (`^id` at the end of a paragraph or item).
+    pub blocks: Vec<String>,
+    /// Inline `#tags` in the text.
+    pub tags: Vec<String>,
+}
+
 #[derive(Debug, Clone, Default)]
 pub struct Converted {
     pub typst: String,
     /// The first level-1 heading's text, when `take_title` removed it.
     pub title: Option<String>,
     pub headings: Vec<Heading>,
+    /// Inline `#tags` in the text.
+    pub tags: Vec<String>,
+    /// Every resolved reference to a note.
     pub xrefs: Vec<CrossRef>,
     pub images: Vec<ImageRef>,
     /// Problems found while converting; ranges are body-relative and the
@@ -90,7 +181,9 @@ pub struct Converted {
     pub source_map: SourceMap,
 }
 
-/// The comrak options folio reads notes with.
+/// The comrak options folio reads notes with: CommonMark, GitHub's
+/// extensions, and Obsidian's (wikilinks and embeds, callouts, comments,
+/// highlights), plus Pandoc's definition lists.
 pub fn comrak_options() -> Options<'static> {
     let mut options = Options::default();
     options.extension.strikethrough = true;
@@ -99,35 +192,48 @@ pub fn comrak_options() -> Options<'static> {
     options.extension.tasklist = true;
     options.extension.footnotes = true;
     options.extension.wikilinks_title_after_pipe = true;
+    options.extension.ofm_callouts = true;
+    options.extension.ofm_comments = true;
+    options.extension.highlight = true;
+    options.extension.description_lists = true;
     options
+}
+
+/// Finds a body's title, headings, block ids and tags (the first pass).
+pub fn outline(body: &str, take_title: bool) -> Outline {
+    let arena = Arena::new();
+    let root = comrak::parse_document(&arena, body, &comrak_options());
+    outline_of(root, &LineStarts::new(body), take_title)
 }
 
 /// Converts a note body (front matter already removed) to Typst markup.
 pub fn convert(body: &str, note: &NoteContext) -> Converted {
     let arena = Arena::new();
     let root = comrak::parse_document(&arena, body, &comrak_options());
-    let mut converter = Converter::new(body, note);
+    let lines = LineStarts::new(body);
+    let outline = outline_of(root, &lines, note.take_title);
+    let mut converter = Converter::new(&arena, body, lines, note);
     converter.top_level = top_heading_level(root, note.take_title);
+    converter.title_node = outline.title.as_ref().and(first_h1(root));
+    converter.slugs = outline
+        .headings
+        .iter()
+        .map(|h| (h.range.start, h.slug.clone()))
+        .collect();
     converter.collect_footnotes(root);
     converter.walk(root);
-    converter.finish()
+    converter.close_all_html();
+    let mut converted = converter.finish();
+    converted.title = outline.title;
+    converted.headings = outline.headings;
+    converted.tags = outline.tags;
+    converted
 }
 
-/// A heading's slug: lower-cased, every run of characters other than
-/// `a-z0-9` replaced by one `-`, leading and trailing `-` removed.
+/// A heading's slug as folio made it before GitHub's rule (see
+/// [`crate::slug::legacy`]).
 pub fn slug(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars().flat_map(char::to_lowercase) {
-        if c.is_ascii_lowercase() || c.is_ascii_digit() {
-            out.push(c);
-        } else if !out.is_empty() && !out.ends_with('-') {
-            out.push('-');
-        }
-    }
-    while out.ends_with('-') {
-        out.pop();
-    }
-    out
+    slug::legacy(text)
 }
 
 /// Label names shared with the prelude and the layouts.
@@ -139,15 +245,226 @@ pub fn section_label(id: &str, slug: &str) -> String {
     format!("folio:sec:{id}#{slug}")
 }
 
+/// Byte offsets of line starts, as comrak counts lines: `\n`, `\r\n`, or a
+/// lone `\r` end a line.
+struct LineStarts {
+    starts: Vec<usize>,
+    len: usize,
+}
+
+impl LineStarts {
+    fn new(body: &str) -> Self {
+        let bytes = body.as_bytes();
+        let starts = std::iter::once(0)
+            .chain(bytes.iter().enumerate().filter_map(|(i, &b)| {
+                let ends = b == b'\n' || (b == b'\r' && bytes.get(i + 1) != Some(&b'\n'));
+                ends.then_some(i + 1)
+            }))
+            .collect();
+        Self {
+            starts,
+            len: body.len(),
+        }
+    }
+
+    fn offset(&self, line: usize, column: usize) -> usize {
+        let start = self
+            .starts
+            .get(line.saturating_sub(1))
+            .copied()
+            .unwrap_or(self.len);
+        (start + column.saturating_sub(1)).min(self.len)
+    }
+
+    fn range(&self, node: Node<'_>) -> Range<usize> {
+        let pos = node.data().sourcepos;
+        let start = self.offset(pos.start.line, pos.start.column);
+        let end = (self.offset(pos.end.line, pos.end.column) + 1)
+            .min(self.len)
+            .max(start);
+        start..end
+    }
+}
+
+fn first_h1<'a>(root: Node<'a>) -> Option<Node<'a>> {
+    root.descendants()
+        .find(|n| matches!(n.data().value, NodeValue::Heading(h) if h.level == 1))
+}
+
+fn outline_of<'a>(root: Node<'a>, lines: &LineStarts, take_title: bool) -> Outline {
+    let mut outline = Outline::default();
+    let mut github = slug::Slugger::default();
+    let mut legacy_seen: Vec<String> = Vec::new();
+    for node in root.descendants() {
+        match &node.data().value {
+            NodeValue::Heading(heading) => {
+                let text = plain_text(node);
+                if heading.level == 1 && take_title && outline.title.is_none() {
+                    outline.title = Some(text);
+                    continue;
+                }
+                let base = match slug::github(&text) {
+                    s if s.is_empty() => "section".to_string(),
+                    s => s,
+                };
+                let legacy_base = match slug::legacy(&text) {
+                    s if s.is_empty() => "section".to_string(),
+                    s => s,
+                };
+                let mut legacy = legacy_base.clone();
+                let mut n = 1;
+                while legacy_seen.contains(&legacy) {
+                    n += 1;
+                    legacy = format!("{legacy_base}-{n}");
+                }
+                legacy_seen.push(legacy.clone());
+                outline.headings.push(Heading {
+                    level: heading.level,
+                    text,
+                    slug: github.unique(base),
+                    legacy,
+                    range: lines.range(node),
+                });
+            }
+            NodeValue::Paragraph => {
+                if let Some((_, id)) = block_id(node) {
+                    outline.blocks.push(id);
+                }
+            }
+            NodeValue::Text(text) if !inside_link(node) => {
+                for tag in inline_tags(text) {
+                    if !outline.tags.contains(&tag) {
+                        outline.tags.push(tag);
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    outline
+}
+
+fn inside_link(node: Node<'_>) -> bool {
+    node.ancestors()
+        .any(|a| matches!(a.data().value, NodeValue::Link(_) | NodeValue::WikiLink(_)))
+}
+
+/// Obsidian's block id: a paragraph whose text ends with ` ^id`. Returns
+/// the last text node and the id.
+fn block_id<'a>(paragraph: Node<'a>) -> Option<(Node<'a>, String)> {
+    let last = paragraph.last_child()?;
+    let NodeValue::Text(text) = &last.data().value else {
+        return None;
+    };
+    let (before, id) = text.rsplit_once('^')?;
+    let valid = !id.is_empty() && id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-');
+    let separated = before.is_empty() && last.previous_sibling().is_some()
+        || before.ends_with([' ', '\t']);
+    (valid && separated).then(|| (last, id.to_string()))
+}
+
+/// `#tag` words in text: `#` at the start or after a space, then letters,
+/// digits, `_`, `-` or `/`, not only digits (`#1` is a number).
+fn inline_tags(text: &str) -> Vec<String> {
+    let mut tags = Vec::new();
+    let mut previous = ' ';
+    let mut chars = text.char_indices().peekable();
+    while let Some((i, c)) = chars.next() {
+        if c == '#' && previous.is_whitespace() {
+            let rest = &text[i + 1..];
+            let end = rest
+                .find(|c: char| !(c.is_alphanumeric() || matches!(c, '_' | '-' | '/')))
+                .unwrap_or(rest.len());
+            let tag = &rest[..end];
+            if tag.chars().any(|c| !c.is_ascii_digit()) && !tag.starts_with(['-', '/']) {
+                tags.push(tag.to_string());
+            }
+        }
+        previous = c;
+    }
+    tags
+}
+
+/// Languages of diagram code blocks that other tools draw.
+const DIAGRAM_LANGUAGES: &[&str] = &[
+    "mermaid", "plantuml", "puml", "dot", "graphviz", "d2", "flowchart", "sequence", "tikz",
+    "abc", "vega", "vega-lite",
+];
+
+/// File types an embed cannot show on paper.
+const UNPRINTABLE: &[&str] = &[
+    "base", "canvas", "pdf", "mp3", "wav", "ogg", "m4a", "flac", "aac", "webm", "mp4", "mov",
+    "mkv", "avi", "ogv", "3gp", "excalidraw",
+];
+
+/// Image types folio can place.
+const IMAGE_EXTENSIONS: &[&str] = &[
+    "png", "jpg", "jpeg", "gif", "webp", "svg", "bmp", "tif", "tiff", "ico", "avif", "pnm", "tga",
+    "qoi",
+];
+
+/// An Obsidian callout type (or one of its aliases) and its label.
+fn callout_kind(kind: &str) -> (&'static str, String) {
+    let canonical = match kind {
+        "note" => "note",
+        "abstract" | "summary" | "tldr" => "abstract",
+        "info" => "info",
+        "todo" => "todo",
+        "tip" | "hint" | "important" => "tip",
+        "success" | "check" | "done" => "success",
+        "question" | "help" | "faq" => "question",
+        "warning" | "caution" | "attention" => "warning",
+        "failure" | "fail" | "missing" => "failure",
+        "danger" | "error" => "danger",
+        "bug" => "bug",
+        "example" => "example",
+        "quote" | "cite" => "quote",
+        _ => "other",
+    };
+    let label = if canonical == "other" {
+        let spaced = kind.replace(['-', '_'], " ");
+        let mut chars = spaced.chars();
+        chars
+            .next()
+            .map(|c| c.to_uppercase().chain(chars).collect())
+            .unwrap_or_default()
+    } else {
+        let mut chars = canonical.chars();
+        chars
+            .next()
+            .map(|c| c.to_uppercase().chain(chars).collect())
+            .unwrap_or_default()
+    };
+    (canonical, label)
+}
+
 type Node<'a> = &'a AstNode<'a>;
 
+/// An embed being inlined: references inside it resolve from its note's
+/// folder, and every position inside it is reported at the embed.
+struct Frame {
+    id: String,
+    /// The embedded section's slug; `None` for the whole note.
+    section: Option<String>,
+    dir: String,
+    /// Where the outermost embed is written in the converted note.
+    at: Range<usize>,
+}
+
+/// An HTML element opened by a tag and not yet closed.
+struct OpenHtml {
+    name: String,
+    close: &'static str,
+    /// `closers.len()` when it opened: it must close before that Markdown
+    /// container does, so every bracket folio writes is balanced.
+    level: usize,
+}
+
 struct Converter<'a, 'n> {
-    body: &'a str,
+    arena: &'a Arena<'a>,
     note: &'n NoteContext<'n>,
-    line_starts: Vec<usize>,
+    lines: LineStarts,
     out: String,
-    title: Option<String>,
-    headings: Vec<Heading>,
     xrefs: Vec<CrossRef>,
     images: Vec<ImageRef>,
     diagnostics: Vec<Diagnostic>,
@@ -159,9 +476,18 @@ struct Converter<'a, 'n> {
     closers: Vec<Closer>,
     depth: usize,
     warned_nesting: bool,
+    /// Warnings given once per note.
+    warned: Vec<Code>,
     /// The shallowest Markdown heading level in the body; it becomes the
     /// first level below the chapter title.
     top_level: u8,
+    /// The heading that became the note's title (not printed).
+    title_node: Option<Node<'a>>,
+    /// Each heading's label slug by its byte offset (from the outline).
+    slugs: BTreeMap<usize, String>,
+    html: Vec<OpenHtml>,
+    /// Embeds being inlined, outermost first.
+    frames: Vec<Frame>,
 }
 
 enum Closer {
@@ -177,22 +503,12 @@ enum Closer {
 }
 
 impl<'a, 'n> Converter<'a, 'n> {
-    fn new(body: &'a str, note: &'n NoteContext<'n>) -> Self {
-        // Line ends as comrak counts them: `\n`, `\r\n`, or a lone `\r`.
-        let bytes = body.as_bytes();
-        let line_starts = std::iter::once(0)
-            .chain(bytes.iter().enumerate().filter_map(|(i, &b)| {
-                let ends = b == b'\n' || (b == b'\r' && bytes.get(i + 1) != Some(&b'\n'));
-                ends.then_some(i + 1)
-            }))
-            .collect();
+    fn new(arena: &'a Arena<'a>, body: &'a str, lines: LineStarts, note: &'n NoteContext<'n>) -> Self {
         Self {
-            body,
+            arena,
             note,
-            line_starts,
+            lines,
             out: String::with_capacity(body.len() * 2),
-            title: None,
-            headings: Vec::new(),
             xrefs: Vec::new(),
             images: Vec::new(),
             diagnostics: Vec::new(),
@@ -203,38 +519,57 @@ impl<'a, 'n> Converter<'a, 'n> {
             closers: Vec::new(),
             depth: 0,
             warned_nesting: false,
+            warned: Vec::new(),
             top_level: 1,
+            title_node: None,
+            slugs: BTreeMap::new(),
+            html: Vec::new(),
+            frames: Vec::new(),
         }
     }
 
     fn finish(self) -> Converted {
         Converted {
             typst: self.out,
-            title: self.title,
-            headings: self.headings,
             xrefs: self.xrefs,
             images: self.images,
             diagnostics: self.diagnostics,
             source_map: SourceMap { points: self.map },
+            ..Converted::default()
         }
     }
 
-    fn offset(&self, line: usize, column: usize) -> usize {
-        let start = self
-            .line_starts
-            .get(line.saturating_sub(1))
-            .copied()
-            .unwrap_or(self.body.len());
-        (start + column.saturating_sub(1)).min(self.body.len())
+    /// A node's byte range in the body; inside an embed, the embed's.
+    fn range(&self, node: Node<'a>) -> Range<usize> {
+        match self.frames.first() {
+            Some(frame) => frame.at.clone(),
+            None => self.lines.range(node),
+        }
     }
 
-    fn range(&self, node: Node<'a>) -> Range<usize> {
-        let pos = node.data().sourcepos;
-        let start = self.offset(pos.start.line, pos.start.column);
-        let end = (self.offset(pos.end.line, pos.end.column) + 1)
-            .min(self.body.len())
-            .max(start);
-        start..end
+    /// The folder references resolve from: the note's, or the embedded one's.
+    fn dir(&self) -> String {
+        self.frames
+            .last()
+            .map_or_else(|| self.note.dir.to_string(), |f| f.dir.clone())
+    }
+
+    fn warn(&mut self, diagnostic: Diagnostic) {
+        self.diagnostics.push(diagnostic);
+    }
+
+    /// A warning given at most once per note (its kind is summarised across
+    /// notes by the report).
+    fn warn_once(&mut self, code: Code, message: &str, at: Range<usize>, hint: &str) {
+        if !self.warned.contains(&code) {
+            self.warned.push(code);
+            self.warn(
+                Diagnostic::warning(message)
+                    .at("", at)
+                    .hint(hint)
+                    .with_code(code),
+            );
+        }
     }
 
     fn collect_footnotes(&mut self, root: Node<'a>) {
@@ -260,7 +595,9 @@ impl<'a, 'n> Converter<'a, 'n> {
                         }
                         continue;
                     }
-                    self.map.push((self.out.len(), self.range(node).start));
+                    if self.frames.is_empty() {
+                        self.map.push((self.out.len(), self.range(node).start));
+                    }
                     let closer = self.enter(node);
                     match closer {
                         Closer::Skip => skipping = Some((node, false)),
@@ -279,7 +616,9 @@ impl<'a, 'n> Converter<'a, 'n> {
                         }
                         skipping = None;
                     }
-                    match self.closers.pop() {
+                    let closer = self.closers.pop();
+                    self.close_html_to(self.closers.len());
+                    match closer {
                         Some(Closer::Static(text)) => {
                             self.out.push_str(text);
                             self.depth -= 1;
@@ -309,9 +648,10 @@ impl<'a, 'n> Converter<'a, 'n> {
         if is_container(&value) && self.depth + room > MAX_NESTING {
             if !self.warned_nesting {
                 self.warned_nesting = true;
-                self.diagnostics.push(
+                let at = self.range(node).start;
+                self.warn(
                     Diagnostic::warning(format!("content nested more than {MAX_NESTING} levels deep is printed as plain text"))
-                        .at("", self.range(node).start..self.range(node).start + 1),
+                        .at("", at..at + 1),
                 );
             }
             return Closer::Flatten;
@@ -323,13 +663,46 @@ impl<'a, 'n> Converter<'a, 'n> {
         };
         match value {
             NodeValue::Document | NodeValue::FrontMatter(_) => Closer::None,
-            NodeValue::Paragraph => Closer::Text("\n\n"),
+            NodeValue::Paragraph => {
+                if let Some((_, id)) = block_id(node) {
+                    if self.frames.is_empty() {
+                        // A place `[[note#^id]]` can link to.
+                        self.out.push_str("#metadata(none)#label(");
+                        escape::push_string(&mut self.out, &section_label(self.note.id, &format!("^{id}")));
+                        self.out.push(')');
+                    }
+                }
+                Closer::Text("\n\n")
+            }
             NodeValue::Heading(heading) => {
                 self.heading(node, heading.level);
                 Closer::Skip
             }
             NodeValue::BlockQuote | NodeValue::MultilineBlockQuote(_) => {
                 open(self, "#quote(block: true)[", "]\n\n")
+            }
+            NodeValue::Callout(callout) => {
+                let (kind, label) = callout_kind(&callout.callout_type);
+                let has_title = node
+                    .first_child()
+                    .is_some_and(|c| matches!(c.data().value, NodeValue::CalloutTitle));
+                self.out.push_str("#folio-callout(");
+                escape::push_string(&mut self.out, kind);
+                self.out.push_str(", ");
+                escape::push_string(&mut self.out, &label);
+                self.out.push_str(if has_title { ")" } else { ", none)" });
+                if has_title {
+                    // The title is the first child: `[title][body]`.
+                    self.depth += 1;
+                    Closer::Static("]\n\n")
+                } else {
+                    open(self, "[", "]\n\n")
+                }
+            }
+            NodeValue::CalloutTitle => {
+                self.out.push('[');
+                self.depth += 1;
+                Closer::Static("][")
             }
             NodeValue::List(list) => {
                 let marker = if list.is_task_list {
@@ -350,8 +723,21 @@ impl<'a, 'n> Converter<'a, 'n> {
                 let checked = task.symbol.is_some_and(|c| c != ' ');
                 open(self, &format!("[#folio-task({checked})"), "], ")
             }
+            NodeValue::DescriptionList => Closer::None,
+            NodeValue::DescriptionItem(_) => Closer::None,
+            NodeValue::DescriptionTerm => open(self, "#folio-term[", "]\n\n"),
+            NodeValue::DescriptionDetails => open(self, "#folio-details-of-term[", "]\n\n"),
             NodeValue::CodeBlock(code) => {
                 let lang = code.info.split_whitespace().next().unwrap_or("");
+                if DIAGRAM_LANGUAGES.contains(&lang.to_ascii_lowercase().as_str()) {
+                    let at = self.range(node);
+                    self.warn_once(
+                        Code::Diagram,
+                        "diagram code blocks are printed as code, not drawn",
+                        at,
+                        "export the diagram as an SVG or PNG and include it as an image",
+                    );
+                }
                 let text = code.literal.strip_suffix('\n').unwrap_or(&code.literal);
                 self.out.push_str("#raw(block: true, ");
                 if !lang.is_empty() {
@@ -364,10 +750,8 @@ impl<'a, 'n> Converter<'a, 'n> {
                 Closer::Skip
             }
             NodeValue::HtmlBlock(html) => {
-                self.warn_html(node);
-                self.out.push_str("#raw(block: true, ");
-                escape::push_string(&mut self.out, html.literal.trim_end_matches('\n'));
-                self.out.push_str(")\n\n");
+                self.html(node, &html.literal, true);
+                self.out.push_str("\n\n");
                 Closer::Skip
             }
             NodeValue::ThematicBreak => {
@@ -396,7 +780,7 @@ impl<'a, 'n> Converter<'a, 'n> {
             NodeValue::TableRow(false) => Closer::None,
             NodeValue::TableCell => open(self, "[", "], "),
             NodeValue::Text(text) => {
-                escape::push_markup(&mut self.out, &text);
+                self.text(node, &text);
                 Closer::None
             }
             NodeValue::Raw(text) => {
@@ -418,17 +802,22 @@ impl<'a, 'n> Converter<'a, 'n> {
                 Closer::None
             }
             NodeValue::HtmlInline(html) => {
-                self.warn_html(node);
-                escape::push_markup(&mut self.out, &html);
+                self.html(node, &html, false);
                 Closer::None
             }
             NodeValue::Emph => open(self, "#emph[", "]"),
             NodeValue::Strong => open(self, "#strong[", "]"),
             NodeValue::Strikethrough => open(self, "#strike[", "]"),
+            NodeValue::Highlight => open(self, "#highlight[", "]"),
+            NodeValue::CommentInline(_) | NodeValue::MultilineComment(_) => Closer::Skip,
             NodeValue::Link(link) => self.link(node, &link.url),
+            NodeValue::WikiLink(link) if link.embed => {
+                self.embed(node, &link.url);
+                Closer::Skip
+            }
             NodeValue::WikiLink(link) => self.wiki_link(node, &link.url),
             NodeValue::Image(link) => {
-                self.image(node, &link.url);
+                self.image(node, &link.url, plain_text(node), None);
                 Closer::Skip
             }
             NodeValue::FootnoteReference(reference) => {
@@ -439,6 +828,29 @@ impl<'a, 'n> Converter<'a, 'n> {
             // Extensions folio does not enable: keep their text.
             _ => Closer::None,
         }
+    }
+
+    fn text(&mut self, node: Node<'a>, text: &str) {
+        let mut text = text;
+        // The ` ^id` that ends a paragraph names it; it is not printed.
+        if let Some(paragraph) = node.parent() {
+            if let Some((last, id)) = block_id(paragraph) {
+                if std::ptr::eq(last, node) {
+                    text = text[..text.len() - id.len() - 1].trim_end();
+                }
+            }
+        }
+        if (text.contains("{%") && text.contains("%}")) || (text.contains("{{") && text.contains("}}"))
+        {
+            let at = self.range(node);
+            self.warn_once(
+                Code::TemplateTag,
+                "template tags (`{% … %}`, `{{ … }}`) are printed as text",
+                at,
+                "folio does not run Liquid, Jekyll or Hugo templates; write the text they stand for",
+            );
+        }
+        escape::push_markup(&mut self.out, text);
     }
 
     /// Plain-text emission inside a flattened subtree.
@@ -462,35 +874,27 @@ impl<'a, 'n> Converter<'a, 'n> {
     }
 
     fn heading(&mut self, node: Node<'a>, level: u8) {
-        let text = plain_text(node);
-        let range = self.range(node);
-        if level == 1 && self.note.take_title && self.title.is_none() {
-            self.title = Some(text);
+        if self.title_node.is_some_and(|t| std::ptr::eq(t, node)) {
             return;
         }
-        let base = match slug(&text) {
-            s if s.is_empty() => "section".to_string(),
-            s => s,
-        };
-        let mut unique = base.clone();
-        let mut n = 1;
-        while self.headings.iter().any(|h| h.slug == unique) {
-            n += 1;
-            unique = format!("{base}-{n}");
-        }
         let book_level = level.saturating_sub(self.top_level).saturating_add(2);
-        self.out
-            .push_str(&format!("#heading(level: {book_level})["));
+        if !self.frames.is_empty() {
+            // An embedded note's headings are set as headings but are not
+            // sections of this chapter: no number, label or bookmark.
+            self.out.push_str(&format!(
+                "#folio-embedded-heading({book_level})["
+            ));
+            self.nested_walk(node);
+            self.out.push_str("]\n\n");
+            return;
+        }
+        let start = self.lines.range(node).start;
+        let slug = self.slugs.get(&start).cloned().unwrap_or_else(|| "section".into());
+        self.out.push_str(&format!("#heading(level: {book_level})["));
         self.nested_walk(node);
         self.out.push_str("]#label(");
-        escape::push_string(&mut self.out, &section_label(self.note.id, &unique));
+        escape::push_string(&mut self.out, &section_label(self.note.id, &slug));
         self.out.push_str(")\n\n");
-        self.headings.push(Heading {
-            level,
-            text,
-            slug: unique,
-            range,
-        });
     }
 
     fn link(&mut self, node: Node<'a>, url: &str) -> Closer {
@@ -502,53 +906,127 @@ impl<'a, 'n> Converter<'a, 'n> {
                 self.depth += 1;
                 Closer::Static("]")
             }
-            LinkKind::Note { path, anchor } => {
-                let Some(target) = self.note_path_to_id(&path, node) else {
+            LinkKind::Note { path, anchor, certain } => {
+                let dir = self.dir();
+                if normalize(&dir, &path).is_none() {
+                    let at = self.range(node);
+                    self.warn(
+                        Diagnostic::error(format!("link `{path}` leaves the project folder"))
+                            .at("", at),
+                    );
                     return Closer::None;
+                }
+                let name = NoteName::Path {
+                    from_dir: &dir,
+                    path: &path,
                 };
-                self.xref(node, target, anchor, false)
+                match self.note.resolver.note(&name) {
+                    Some(id) => self.xref(node, id, anchor.as_deref(), false),
+                    None if certain => {
+                        let shown = path.rsplit('/').next().unwrap_or(&path).to_string();
+                        self.missing_note(node, &shown, false)
+                    }
+                    // `/community/` or `guide/` may be a page of a site, not a note.
+                    None => Closer::None,
+                }
             }
             LinkKind::SameNote { anchor } => {
-                let target = self.note.id.to_string();
-                self.xref(node, target, Some(anchor), false)
+                let target = self.current_note();
+                self.xref(node, target, Some(&anchor), false)
             }
             LinkKind::Plain => Closer::None,
         }
     }
 
-    fn wiki_link(&mut self, node: Node<'a>, url: &str) -> Closer {
-        let (target, anchor) = match url.split_once('#') {
-            Some((id, anchor)) => (id.trim().to_string(), Some(anchor.trim().to_string())),
-            None => (url.trim().to_string(), None),
-        };
-        // `[[id]]` has the id itself as its text: let the layout show the title.
-        let shows_target = plain_text(node).trim() == url.trim();
-        let target = if target.is_empty() {
-            self.note.id.to_string()
-        } else {
-            target
-        };
-        self.xref(node, target, anchor, shows_target)
+    /// The note whose text is being converted (the embedded one in an embed).
+    fn current_note(&self) -> String {
+        self.frames
+            .last()
+            .map_or_else(|| self.note.id.to_string(), |f| f.id.clone())
     }
 
-    fn xref(
-        &mut self,
-        node: Node<'a>,
-        target: String,
-        anchor: Option<String>,
-        no_body: bool,
-    ) -> Closer {
+    fn wiki_link(&mut self, node: Node<'a>, url: &str) -> Closer {
+        let (name, anchor) = split_anchor(url);
+        // `[[Name]]` shows the note's title; `[[Name|text]]` shows the text.
+        let shows_target = plain_text(node).trim() == url.trim();
+        let target = if name.is_empty() {
+            Some(self.current_note())
+        } else {
+            let dir = self.dir();
+            self.note.resolver.note(&NoteName::Wiki {
+                from_dir: &dir,
+                name,
+            })
+        };
+        match target {
+            Some(id) => self.xref(node, id, anchor, shows_target),
+            None => self.missing_note(node, name, shows_target),
+        }
+    }
+
+    /// A reference to a note that does not exist: the text the author wrote,
+    /// marked "(not found)", and a warning.
+    fn missing_note(&mut self, node: Node<'a>, name: &str, shows_target: bool) -> Closer {
+        let at = self.range(node);
+        let mut diagnostic = Diagnostic::warning(format!("no note is named `{name}`"))
+            .at("", at)
+            .with_code(Code::UnresolvedLink);
+        diagnostic = match self.note.resolver.suggest_note(name) {
+            Some(best) => diagnostic.hint(format!("did you mean `{best}`?")),
+            None => diagnostic.hint("it prints as its text, marked “(not found)”"),
+        };
+        self.warn(diagnostic);
+        self.out.push_str("#folio-missing[");
+        if shows_target {
+            escape::push_markup(&mut self.out, name);
+            self.out.push(']');
+            Closer::Skip
+        } else {
+            self.depth += 1;
+            Closer::Static("]")
+        }
+    }
+
+    fn xref(&mut self, node: Node<'a>, target: String, anchor: Option<&str>, no_body: bool) -> Closer {
+        let resolved = match anchor {
+            None => None,
+            Some(anchor) => {
+                let path: Vec<&str> = anchor.split('#').map(str::trim).filter(|p| !p.is_empty()).collect();
+                match self.note.resolver.anchor(&target, &path) {
+                    // The heading that became the title: the chapter itself.
+                    Some(slug) if slug.is_empty() => None,
+                    Some(slug) => Some(slug),
+                    None if path.is_empty() => None,
+                    None => {
+                        let at = self.range(node);
+                        let wanted = path.last().copied().unwrap_or(anchor);
+                        let mut diagnostic = Diagnostic::warning(format!(
+                            "note `{target}` has no heading `#{wanted}`"
+                        ))
+                        .at("", at)
+                        .with_code(Code::UnresolvedAnchor);
+                        diagnostic = match self.note.resolver.suggest_anchor(&target, wanted) {
+                            Some(best) => diagnostic.hint(format!("did you mean `{best}`?")),
+                            None => diagnostic.hint("the link goes to the note itself"),
+                        };
+                        self.warn(diagnostic);
+                        None
+                    }
+                }
+            }
+        };
         self.out.push_str("#folio-xref(");
         escape::push_string(&mut self.out, &target);
         self.out.push_str(", ");
-        match &anchor {
+        match &resolved {
             Some(anchor) => escape::push_string(&mut self.out, anchor),
             None => self.out.push_str("none"),
         }
+        let at = self.range(node);
         self.xrefs.push(CrossRef {
             target,
-            anchor,
-            range: self.range(node),
+            anchor: resolved,
+            range: at,
         });
         if no_body {
             self.out.push_str(", none);");
@@ -560,57 +1038,212 @@ impl<'a, 'n> Converter<'a, 'n> {
         }
     }
 
-    /// `other.md` relative to this note's folder, as a note id.
-    fn note_path_to_id(&mut self, path: &str, node: Node<'a>) -> Option<String> {
-        match normalize(self.note.dir, path) {
-            Some(resolved) => {
-                let file = resolved.rsplit('/').next().unwrap_or(&resolved);
-                // `.md` in any case, as `classify_link` accepts it.
-                let stem = match file.len().checked_sub(3) {
-                    Some(cut) if file[cut..].eq_ignore_ascii_case(".md") => &file[..cut],
-                    _ => file,
-                };
-                Some(stem.to_string())
+    /// `![[target]]`: an image, another note (or a section of one) inlined,
+    /// or a placeholder for what paper cannot show.
+    fn embed(&mut self, node: Node<'a>, url: &str) {
+        let at = self.range(node);
+        let shown = plain_text(node);
+        let (name, anchor) = split_anchor(url);
+        let extension = name
+            .rsplit_once('.')
+            .map(|(_, e)| e.to_ascii_lowercase())
+            .unwrap_or_default();
+        if IMAGE_EXTENSIONS.contains(&extension.as_str()) {
+            // `![[image.png|300]]`: the text after `|` is a width in px.
+            let width = shown
+                .split('x')
+                .next()
+                .and_then(|w| w.trim().parse::<u32>().ok())
+                .filter(|_| shown.trim() != url.trim());
+            self.image(node, name, String::new(), width);
+            return;
+        }
+        if UNPRINTABLE.contains(&extension.as_str()) {
+            self.warn_once(
+                Code::UnprintableEmbed,
+                "embeds of views, audio, video and PDF files cannot be printed; a placeholder names the file",
+                at,
+                "link to the file instead, or remove the embed",
+            );
+            self.out.push_str("#folio-placeholder(");
+            escape::push_string(&mut self.out, name);
+            self.out.push_str(")\n");
+            return;
+        }
+        let dir = self.dir();
+        let target = if name.is_empty() {
+            Some(self.current_note())
+        } else {
+            self.note.resolver.note(&NoteName::Wiki { from_dir: &dir, name })
+        };
+        let Some(id) = target else {
+            if !extension.is_empty() && self.note.resolver.file(&dir, name).is_some() {
+                // Another kind of file that exists: name it.
+                self.out.push_str("#folio-placeholder(");
+                escape::push_string(&mut self.out, name);
+                self.out.push_str(")\n");
+                return;
             }
+            let mut diagnostic = Diagnostic::warning(format!("embedded note or file `{name}` does not exist"))
+                .at("", at)
+                .with_code(Code::UnresolvedEmbed);
+            if let Some(best) = self.note.resolver.suggest_note(name) {
+                diagnostic = diagnostic.hint(format!("did you mean `{best}`?"));
+            }
+            self.warn(diagnostic);
+            self.out.push_str("#folio-missing[");
+            escape::push_markup(&mut self.out, name);
+            self.out.push(']');
+            return;
+        };
+        let path: Vec<&str> = anchor
+            .unwrap_or("")
+            .split('#')
+            .map(str::trim)
+            .filter(|p| !p.is_empty())
+            .collect();
+        let section = if path.is_empty() {
+            None
+        } else {
+            match self.note.resolver.anchor(&id, &path) {
+                Some(slug) if slug.is_empty() => None,
+                Some(slug) => Some(slug),
+                None => {
+                    self.warn(
+                        Diagnostic::warning(format!(
+                            "note `{id}` has no heading `#{}` to embed",
+                            path.last().copied().unwrap_or_default()
+                        ))
+                        .at("", at)
+                        .with_code(Code::UnresolvedAnchor),
+                    );
+                    self.out.push_str("#folio-missing[");
+                    escape::push_markup(&mut self.out, url);
+                    self.out.push(']');
+                    return;
+                }
+            }
+        };
+        let host = self.note.id;
+        let recurs = self.frames.iter().any(|f| {
+            f.id == id && (f.section.is_none() || f.section == section)
+        }) || (id == host && section.is_none());
+        if recurs {
+            self.warn(
+                Diagnostic::error(format!("embedding `{url}` here would include it in itself"))
+                    .at("", at)
+                    .with_code(Code::EmbedCycle)
+                    .hint("a note cannot embed itself, directly or through other embeds; link to it instead"),
+            );
+            return;
+        }
+        let Some(source) = self.note.resolver.embeddable(&id) else {
+            return;
+        };
+        let root = comrak::parse_document(self.arena, &source.body, &comrak_options());
+        let lines = LineStarts::new(&source.body);
+        let nodes: Vec<Node<'a>> = match &section {
             None => {
-                self.diagnostics.push(
-                    Diagnostic::error(format!("link `{path}` leaves the project folder"))
-                        .at("", self.range(node)),
-                );
-                None
+                let title = if source.take_title { first_h1(root) } else { None };
+                root.children()
+                    .filter(|n| !title.is_some_and(|t| std::ptr::eq(t, *n)))
+                    .filter(|n| !matches!(n.data().value, NodeValue::FootnoteDefinition(_)))
+                    .collect()
             }
+            Some(slug) => {
+                let outline = outline_of(root, &lines, source.take_title);
+                let heading = outline.headings.iter().find(|h| &h.slug == slug);
+                section_nodes(root, &lines, heading)
+            }
+        };
+        let caption = match &section {
+            Some(_) => format!("{} › {}", source.title, path.join(" › ")),
+            None => source.title.clone(),
+        };
+        self.out.push_str("#folio-embed(");
+        escape::push_string(&mut self.out, &caption);
+        self.out.push_str(")[");
+        self.frames.push(Frame {
+            id: id.clone(),
+            section: section.clone(),
+            dir: source.dir.clone(),
+            at: at.clone(),
+        });
+        let saved_title = self.title_node.take();
+        let saved_top = self.top_level;
+        self.top_level = top_heading_level(root, source.take_title);
+        for node in nodes {
+            self.walk_node(node);
+        }
+        self.top_level = saved_top;
+        self.title_node = saved_title;
+        self.frames.pop();
+        self.out.push_str("]\n\n");
+        // The embedding note refers to the embedded one.
+        self.xrefs.push(CrossRef {
+            target: id,
+            anchor: section,
+            range: at,
+        });
+    }
+
+    /// Converts `node` itself and its subtree, inside whatever is open.
+    fn walk_node(&mut self, node: Node<'a>) {
+        let wrapper = self.arena.alloc(AstNode::from(NodeValue::Document));
+        // A detached copy would lose the subtree; walk the node through a
+        // parent whose only child it is for the duration.
+        let previous = node.previous_sibling();
+        let parent = node.parent();
+        node.detach();
+        wrapper.append(node);
+        self.nested_walk(wrapper);
+        node.detach();
+        match (previous, parent) {
+            (Some(previous), _) => previous.insert_after(node),
+            (None, Some(parent)) => parent.prepend(node),
+            (None, None) => {}
         }
     }
 
-    fn image(&mut self, node: Node<'a>, url: &str) {
-        let alt = plain_text(node);
-        let range = self.range(node);
+    fn image(&mut self, node: Node<'a>, url: &str, alt: String, width_px: Option<u32>) {
+        let at = self.range(node);
         if matches!(classify_link(url), LinkKind::External) || url.contains("://") {
-            self.diagnostics.push(
+            self.warn(
                 Diagnostic::warning(format!(
                     "remote image `{url}` is not fetched (folio never uses the network)"
                 ))
-                .at("", range)
+                .at("", at)
                 .hint("download the image into the project and link to the file"),
             );
             escape::push_markup(&mut self.out, &alt);
             return;
         }
-        let path = url.split(['?', '#']).next().unwrap_or(url);
-        let Some(path) = normalize(self.note.dir, &percent_decode(path)) else {
-            self.diagnostics.push(
-                Diagnostic::error(format!("image `{url}` is outside the project folder"))
-                    .at("", range),
-            );
-            escape::push_markup(&mut self.out, &alt);
-            return;
+        let dir = self.dir();
+        let wanted = percent_decode(url.split(['?', '#']).next().unwrap_or(url));
+        let path = match self.note.resolver.file(&dir, &wanted) {
+            Some(found) => found,
+            None => match normalize(&dir, &wanted) {
+                Some(path) => path,
+                None => {
+                    self.warn(
+                        Diagnostic::error(format!("image `{url}` is outside the project folder"))
+                            .at("", at),
+                    );
+                    escape::push_markup(&mut self.out, &alt);
+                    return;
+                }
+            },
         };
         self.out.push_str("#folio-figure(");
         escape::push_string(&mut self.out, &format!("/{path}"));
         self.out.push_str(", ");
         escape::push_string(&mut self.out, &alt);
+        if let Some(width) = width_px {
+            // CSS pixels: 96 to the inch.
+            self.out.push_str(&format!(", width: {:.1}pt", width as f64 * 0.75));
+        }
         self.out.push_str(")\n");
-        self.images.push(ImageRef { path, alt, range });
+        self.images.push(ImageRef { path, alt, range: at });
     }
 
     fn footnote(&mut self, name: &str) {
@@ -627,7 +1260,7 @@ impl<'a, 'n> Converter<'a, 'n> {
                 escape::push_string(&mut self.out, &label);
                 self.out.push_str("));");
             }
-            Some(definition) if !self.in_footnote => {
+            Some(definition) if !self.in_footnote && self.frames.is_empty() => {
                 self.footnotes_emitted.push(key);
                 self.out.push_str("#footnote[");
                 self.in_footnote = true;
@@ -650,22 +1283,233 @@ impl<'a, 'n> Converter<'a, 'n> {
 
     /// Converts `node`'s children inside a wrapper the caller opened (a
     /// heading's or footnote's brackets). The wrapper counts as one level of
-    /// nesting, so the limit holds across it.
+    /// nesting, so the limit holds across it; HTML opened inside is closed
+    /// inside.
     fn nested_walk(&mut self, node: Node<'a>) {
         let saved = std::mem::take(&mut self.closers);
+        let saved_html = std::mem::take(&mut self.html);
         self.depth += 1;
         self.walk(node);
+        self.close_all_html();
         self.depth -= 1;
         self.closers = saved;
+        self.html = saved_html;
     }
 
-    fn warn_html(&mut self, node: Node<'a>) {
-        self.diagnostics.push(
-            Diagnostic::warning("raw HTML is not rendered; it is printed as text")
-                .at("", self.range(node))
-                .hint("write it in Markdown, or put it in a code span to show it as code"),
-        );
+    /// Closes the HTML elements opened inside Markdown containers deeper
+    /// than `level`.
+    fn close_html_to(&mut self, level: usize) {
+        while self.html.last().is_some_and(|h| h.level > level) {
+            let open = self.html.pop().expect("checked above");
+            self.out.push_str(open.close);
+        }
     }
+
+    /// Closes every HTML element still open (at the end of a walk).
+    fn close_all_html(&mut self) {
+        while let Some(open) = self.html.pop() {
+            self.out.push_str(open.close);
+        }
+    }
+
+    /// HTML from a note: known tags become their Typst equivalents, text is
+    /// printed, comments are left out; anything else prints as written.
+    fn html(&mut self, node: Node<'a>, literal: &str, block: bool) {
+        let literal = if block {
+            literal.trim_end_matches('\n')
+        } else {
+            literal
+        };
+        for token in html::tokens(literal) {
+            match token {
+                html::Token::Text(text) => {
+                    let text = if block { collapse_space(&text) } else { text };
+                    escape::push_markup(&mut self.out, &text);
+                }
+                html::Token::Comment => {}
+                html::Token::Open { name, attrs, raw } => self.html_open(node, &name, &attrs, raw),
+                html::Token::Close { name, raw } => {
+                    if let Some(index) = self.html.iter().rposition(|h| h.name == name) {
+                        if self.html[index].level >= self.closers.len() {
+                            while self.html.len() > index {
+                                let open = self.html.pop().expect("index is in range");
+                                self.out.push_str(open.close);
+                            }
+                        }
+                    } else if let Some(close) = void_or_plain(&name) {
+                        self.out.push_str(close);
+                    } else if !is_known_tag(&name) {
+                        self.unknown_html(node, raw);
+                    }
+                }
+            }
+        }
+    }
+
+    fn html_open(&mut self, node: Node<'a>, name: &str, attrs: &[(String, String)], raw: &str) {
+        let attr = |key: &str| {
+            attrs
+                .iter()
+                .find(|(k, _)| k == key)
+                .map(|(_, v)| v.as_str())
+        };
+        let (open, close): (String, &'static str) = match name {
+            "br" => {
+                self.out.push_str("#linebreak()");
+                return;
+            }
+            "hr" => {
+                self.out.push_str("\n\n#folio-rule()\n\n");
+                return;
+            }
+            "img" => {
+                let src = attr("src").unwrap_or("");
+                let alt = attr("alt").unwrap_or("").to_string();
+                if src.is_empty() || src.contains("://") || src.starts_with("data:") {
+                    escape::push_markup(&mut self.out, &alt);
+                } else {
+                    let width = attr("width").and_then(|w| w.trim_end_matches("px").parse().ok());
+                    self.image(node, src, alt, width);
+                }
+                return;
+            }
+            "a" => match attr("href") {
+                Some(href) if matches!(classify_link(href), LinkKind::External) => {
+                    let mut open = String::from("#link(");
+                    escape::push_string(&mut open, href);
+                    open.push_str(")[");
+                    (open, "]")
+                }
+                _ => (String::new(), ""),
+            },
+            "p" | "ul" | "ol" | "dl" | "table" | "thead" | "tbody" | "tfoot" => {
+                ("\n\n".into(), "\n\n")
+            }
+            "tr" | "dt" => (String::new(), "\n\n"),
+            "td" | "th" | "dd" => (String::new(), " "),
+            "li" => ("• ".into(), "\n\n"),
+            "details" | "aside" | "section" | "article" | "div" | "center" | "figure"
+            | "header" | "footer" | "nav" | "main" | "blockquote" => {
+                (format!("\n\n#folio-html-block(\"{name}\")["), "]\n\n")
+            }
+            "summary" | "h1" | "h2" | "h3" | "h4" | "h5" | "h6" => {
+                ("#strong[".into(), "]\n\n")
+            }
+            "figcaption" | "i" | "em" | "cite" | "var" | "dfn" => ("#emph[".into(), "]"),
+            "b" | "strong" => ("#strong[".into(), "]"),
+            "sup" => ("#super[".into(), "]"),
+            "sub" => ("#sub[".into(), "]"),
+            "kbd" => ("#folio-kbd[".into(), "]"),
+            "mark" => ("#highlight[".into(), "]"),
+            "u" | "ins" => ("#underline[".into(), "]"),
+            "s" | "del" | "strike" => ("#strike[".into(), "]"),
+            "small" => ("#text(size: 0.85em)[".into(), "]"),
+            "code" | "tt" | "samp" => ("#folio-code[".into(), "]"),
+            "span" | "font" | "abbr" | "time" | "label" | "picture" | "source" | "wbr"
+            | "q" | "caption" | "colgroup" | "col" => (String::new(), ""),
+            _ => {
+                self.unknown_html(node, raw);
+                return;
+            }
+        };
+        self.out.push_str(&open);
+        if !matches!(name, "wbr" | "source" | "col") && !raw.ends_with("/>") {
+            self.html.push(OpenHtml {
+                name: name.to_string(),
+                close,
+                level: self.closers.len(),
+            });
+        } else {
+            self.out.push_str(close);
+        }
+    }
+
+    fn unknown_html(&mut self, node: Node<'a>, raw: &str) {
+        let at = self.range(node);
+        self.warn(
+            Diagnostic::warning("HTML that folio does not render is printed as text")
+                .at("", at)
+                .hint("write it in Markdown, or put it in a code span to show it as code")
+                .with_code(Code::RawHtml),
+        );
+        escape::push_markup(&mut self.out, raw);
+    }
+}
+
+/// The nodes of a section: its heading and what follows up to the next
+/// heading of the same or a higher level.
+fn section_nodes<'a>(root: Node<'a>, lines: &LineStarts, heading: Option<&Heading>) -> Vec<Node<'a>> {
+    let Some(heading) = heading else {
+        return Vec::new();
+    };
+    let mut nodes = Vec::new();
+    let mut inside = false;
+    for child in root.children() {
+        if let NodeValue::Heading(h) = child.data().value {
+            if inside && h.level <= heading.level {
+                break;
+            }
+            if lines.range(child).start == heading.range.start {
+                inside = true;
+            }
+        }
+        if inside {
+            nodes.push(child);
+        }
+    }
+    nodes
+}
+
+/// `Name#Heading#Sub` into the name and the anchor path.
+fn split_anchor(url: &str) -> (&str, Option<&str>) {
+    match url.split_once('#') {
+        Some((name, anchor)) => (name.trim(), Some(anchor.trim())),
+        None => (url.trim(), None),
+    }
+}
+
+/// Runs of white space as one space: HTML's rule for text.
+fn collapse_space(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut space = false;
+    for c in text.chars() {
+        if c.is_whitespace() {
+            space = true;
+        } else {
+            if space && !out.is_empty() {
+                out.push(' ');
+            }
+            space = false;
+            out.push(c);
+        }
+    }
+    if space && !out.is_empty() {
+        out.push(' ');
+    }
+    out
+}
+
+/// Closing tags that need no opening one: they end a line or paragraph.
+fn void_or_plain(name: &str) -> Option<&'static str> {
+    match name {
+        "p" | "li" | "tr" | "dt" | "ul" | "ol" | "table" => Some("\n\n"),
+        "br" => Some("#linebreak()"),
+        _ => None,
+    }
+}
+
+fn is_known_tag(name: &str) -> bool {
+    matches!(
+        name,
+        "br" | "hr" | "img" | "a" | "p" | "ul" | "ol" | "dl" | "table" | "thead" | "tbody"
+            | "tfoot" | "tr" | "dt" | "td" | "th" | "dd" | "li" | "details" | "aside"
+            | "section" | "article" | "div" | "center" | "figure" | "header" | "footer"
+            | "nav" | "main" | "blockquote" | "summary" | "h1" | "h2" | "h3" | "h4" | "h5"
+            | "h6" | "figcaption" | "i" | "em" | "cite" | "var" | "dfn" | "b" | "strong"
+            | "sup" | "sub" | "kbd" | "mark" | "u" | "ins" | "s" | "del" | "strike"
+            | "small" | "code" | "tt" | "samp" | "span" | "font" | "abbr" | "time"
+            | "label" | "picture" | "source" | "wbr" | "q" | "caption" | "colgroup" | "col"
+    )
 }
 
 fn is_container(value: &NodeValue) -> bool {
@@ -739,9 +1583,12 @@ pub fn plain_text<'a>(node: Node<'a>) -> String {
 
 enum LinkKind {
     External,
+    /// A link to a file path that may be a note; `certain` when it names a
+    /// Markdown file (a path without an extension may be a site's page).
     Note {
         path: String,
         anchor: Option<String>,
+        certain: bool,
     },
     SameNote {
         anchor: String,
@@ -750,9 +1597,11 @@ enum LinkKind {
 }
 
 /// Only `http`, `https` and `mailto` become live links; links to `.md`
-/// files become cross-references; anything else prints as plain text.
+/// files (or to paths without an extension) may be cross-references;
+/// anything else prints as plain text.
 fn classify_link(url: &str) -> LinkKind {
-    let lower = url.trim().to_ascii_lowercase();
+    let url = url.trim();
+    let lower = url.to_ascii_lowercase();
     if ["http://", "https://", "mailto:"]
         .iter()
         .any(|p| lower.starts_with(p))
@@ -761,7 +1610,7 @@ fn classify_link(url: &str) -> LinkKind {
     }
     if let Some(anchor) = url.strip_prefix('#') {
         return LinkKind::SameNote {
-            anchor: anchor.to_string(),
+            anchor: percent_decode(anchor),
         };
     }
     let has_scheme = lower.split_once(':').is_some_and(|(scheme, _)| {
@@ -770,14 +1619,22 @@ fn classify_link(url: &str) -> LinkKind {
                 .chars()
                 .all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c))
     });
+    if has_scheme || url.is_empty() {
+        return LinkKind::Plain;
+    }
     let (path, anchor) = match url.split_once('#') {
-        Some((path, anchor)) => (path, Some(anchor.to_string())),
+        Some((path, anchor)) => (path, Some(percent_decode(anchor))),
         None => (url, None),
     };
-    if !has_scheme && path.to_ascii_lowercase().ends_with(".md") {
+    let path = path.split('?').next().unwrap_or(path);
+    let lower_path = path.to_ascii_lowercase();
+    let file = lower_path.trim_end_matches('/').rsplit('/').next().unwrap_or("");
+    let certain = lower_path.ends_with(".md") || lower_path.ends_with(".markdown");
+    if certain || !file.contains('.') {
         return LinkKind::Note {
             path: percent_decode(path),
             anchor,
+            certain,
         };
     }
     LinkKind::Plain
@@ -800,7 +1657,7 @@ pub fn normalize(dir: &str, path: &str) -> Option<String> {
     Some(parts.join("/"))
 }
 
-fn percent_decode(text: &str) -> String {
+pub fn percent_decode(text: &str) -> String {
     let bytes = text.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;

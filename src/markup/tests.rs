@@ -3,12 +3,43 @@
 
 use super::*;
 
+/// Resolves every name to the id made from it and every anchor to its
+/// GitHub slug, so that the tests here see the converter alone.
+struct EveryName;
+
+impl Resolve for EveryName {
+    fn note(&self, name: &NoteName<'_>) -> Option<String> {
+        let name = match *name {
+            NoteName::Wiki { name, .. } => name,
+            NoteName::Path { path, .. } => path.rsplit('/').next().unwrap_or(path),
+        };
+        let stem = name.strip_suffix(".md").or(name.strip_suffix(".MD")).unwrap_or(name);
+        (stem != "missing").then(|| crate::slug::id(stem))
+    }
+    fn anchor(&self, _: &str, path: &[&str]) -> Option<String> {
+        path.last().map(|p| crate::slug::github(p))
+    }
+    fn embeddable(&self, _: &str) -> Option<Embeddable> {
+        None
+    }
+    fn file(&self, _: &str, _: &str) -> Option<String> {
+        None
+    }
+    fn suggest_note(&self, _: &str) -> Option<String> {
+        None
+    }
+    fn suggest_anchor(&self, _: &str, _: &str) -> Option<String> {
+        None
+    }
+}
+
 /// The context of note `n` in `dir`.
 fn context(dir: &'static str, take_title: bool) -> NoteContext<'static> {
     NoteContext {
         id: "n",
         dir,
         take_title,
+        resolver: &EveryName,
     }
 }
 
@@ -127,16 +158,35 @@ fn hard_and_soft_breaks() {
 }
 
 #[test]
-fn inline_html_prints_literally() {
-    assert_eq!(typst("<b>raw</b>"), "\\<b\\>raw\\<\\/b\\>\n\n");
+fn known_inline_html_becomes_markup() {
+    assert_eq!(
+        typst("<b>bold</b> H<sub>2</sub>O <kbd>Ctrl</kbd><!-- hidden -->"),
+        "#strong[bold] H#sub[2]O #folio-kbd[Ctrl]\n\n"
+    );
 }
 
 #[test]
-fn html_block_prints_literally() {
+fn unclosed_inline_html_closes_with_its_paragraph() {
+    assert_eq!(typst("<sup>up\n\nnext"), "#super[up]\n\nnext\n\n");
+}
+
+#[test]
+fn known_html_blocks_print_their_text() {
     assert_eq!(
-        typst("<div>block</div>"),
-        "#raw(block: true, \"<div>block</div>\")\n\n"
+        typst("<details><summary>More</summary>\n\nHidden *text*.\n\n</details>"),
+        "\n\n#folio-html-block(\"details\")[#strong[More]\n\n\n\nHidden #emph[text]\\.\n\n]\n\n\n\n"
     );
+}
+
+#[test]
+fn unknown_html_prints_literally_with_a_warning() {
+    let converted = convert("<iframe src=\"x\"></iframe>\n", &context("notes", false));
+    assert_eq!(
+        converted.typst,
+        "\\<iframe src\\=\\\"x\\\"\\>\\<\\/iframe\\>\n\n"
+    );
+    assert_eq!(converted.diagnostics.len(), 2);
+    assert_eq!(converted.diagnostics[0].code, Some(Code::RawHtml));
 }
 
 #[test]
@@ -163,7 +213,9 @@ fn title_is_taken_from_the_first_level_one_heading() {
 fn repeated_heading_slugs_get_numbers() {
     let converted = convert("# A b!\n\n# A b?\n\n# A-B\n", &context("notes", false));
     let slugs: Vec<&str> = converted.headings.iter().map(|h| h.slug.as_str()).collect();
-    assert_eq!(slugs, ["a-b", "a-b-2", "a-b-3"]);
+    assert_eq!(slugs, ["a-b", "a-b-1", "a-b-2"]);
+    let legacy: Vec<&str> = converted.headings.iter().map(|h| h.legacy.as_str()).collect();
+    assert_eq!(legacy, ["a-b", "a-b-2", "a-b-3"]);
 }
 
 #[test]
@@ -219,7 +271,7 @@ fn source_map_points_back_into_the_body() {
 #[test]
 fn links_to_md_files_in_any_case_name_the_note() {
     let converted = convert("[x](Beta.MD#intro)\n", &context("notes", false));
-    assert_eq!(converted.xrefs[0].target, "Beta");
+    assert_eq!(converted.xrefs[0].target, "beta");
 }
 
 #[test]
