@@ -93,6 +93,8 @@ pub struct Book {
     pub image_dpi: u32,
     /// "print" (default) or "screen": smaller images for reading on screen.
     pub variant: Variant,
+    /// Warnings are errors (`--deny-warnings`): for release CI.
+    pub strict: bool,
 }
 
 /// What a document's images are prepared for.
@@ -129,6 +131,7 @@ impl Default for Book {
             notes_pages: 1,
             image_dpi: 300,
             variant: Variant::Print,
+            strict: false,
         }
     }
 }

@@ -359,19 +359,14 @@ impl Report {
                 continue;
             }
             let files: BTreeSet<_> = group.iter().map(|d| &d.file).collect();
-            let first = match (&d.file, self.sources.line_col(d)) {
-                (Some(file), Some(at)) => format!("{}:{}", display_path(file), at.line),
-                (Some(file), None) => display_path(file),
-                _ => String::new(),
-            };
             let count = if files.len() > 1 {
                 format!("in {} notes", files.len())
             } else {
                 format!("{} times", group.len())
             };
-            let mut summary = Diagnostic::warning(format!("{} {count} (first: {first})", d.message))
-                .with_code(code);
-            summary.hints = d.hints.clone();
+            // The first place keeps its snippet; the message counts the rest.
+            let mut summary = d.clone();
+            summary.message = format!("{} {count} (the first is shown)", d.message);
             summary.hints.push("--verbose lists every place".into());
             out.push(summary);
         }

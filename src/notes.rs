@@ -677,7 +677,12 @@ impl FrontBlock {
                 "classification" => front.classification = text_value(value),
                 "lang" => front.lang = text_value(value),
                 "date" => front.date = text_value(value),
-                "authors" | "author" => front.authors = list_value(value),
+                "authors" | "author" => {
+                    front.authors = list_value(value)
+                        .iter()
+                        .map(|a| wiki_name(a).to_string())
+                        .collect()
+                }
                 "tags" => {
                     front.tags = list_value(value)
                         .into_iter()

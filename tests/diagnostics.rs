@@ -57,12 +57,12 @@ case!(unclosed_front_matter, "unclosed-front-matter", 1);
 case!(invalid_yaml, "invalid-yaml", 1);
 case!(invalid_toml, "invalid-toml", 1);
 case!(invalid_utf8, "invalid-utf8", 1);
-case!(invalid_id, "invalid-id", 1);
-case!(duplicate_ids, "duplicate-ids", 1);
-case!(unknown_xref, "unknown-xref", 1);
-case!(unknown_anchor, "unknown-anchor", 1);
-case!(unknown_related, "unknown-related", 1);
-case!(missing_title, "missing-title", 1);
+case!(clashing_ids, "clashing-ids", 1);
+case!(qualified_ids, "qualified-ids", 0);
+case!(unknown_xref, "unknown-xref", 0);
+case!(unknown_anchor, "unknown-anchor", 0);
+case!(unknown_related, "unknown-related", 0);
+case!(title_from_file_name, "title-from-file-name", 0);
 case!(missing_image, "missing-image", 1);
 case!(corrupt_image, "corrupt-image", 1);
 case!(unsupported_image, "unsupported-image", 1);
@@ -89,7 +89,7 @@ fn warnings_become_errors_when_denied() {
     );
     assert_eq!(code, Some(1), "{human}");
     assert_eq!(json["warnings"], 0);
-    assert_eq!(json["errors"], 7);
+    assert_eq!(json["errors"], 10);
     assert!(!dir.path().join("output").exists());
 }
 
@@ -204,7 +204,10 @@ fn a_broken_note_stops_only_the_packs_that_hold_it() {
             "notes/alpha.md",
             "---\ntitle: Alpha\n---\n\nSee [[beta]].\n",
         ),
-        ("notes/beta.md", "---\ntitle: Beta\n---\n\nSee [[alpah]].\n"),
+        (
+            "notes/beta.md",
+            "---\ntitle: Beta\n---\n\nSee [[alpha]].\n\n![A map](missing.png)\n",
+        ),
     ]);
     let (human, json, code) = run(dir.path(), &["build", "--format", "json"]);
     assert_eq!(code, Some(1), "{human}");

@@ -124,10 +124,10 @@ fn watch_rebuilds_what_changed_survives_errors_and_stops_cleanly() {
     // An error is shown and the watcher keeps going; the fix rebuilds.
     std::fs::write(
         dir.path().join("notes/alpha.md"),
-        "---\ntitle: Alpha\nrelated: [betta]\n---\n\nThe third version.\n",
+        "---\ntitle: Alpha\nrelated: [beta\n---\n\nThe third version.\n",
     )
     .unwrap();
-    watcher.wait_for("unknown note `betta` in `related`", 1);
+    watcher.wait_for("invalid YAML front matter", 1);
     std::fs::write(
         dir.path().join("notes/alpha.md"),
         "---\ntitle: Alpha\nrelated: [beta]\n---\n\nThe third version.\n",

@@ -44,6 +44,8 @@ pub struct BuildOutcome {
     pub blocked: Vec<String>,
     /// An error was about writing output, not about the input.
     pub io_failed: bool,
+    /// Notes left out because they are drafts.
+    pub drafts: usize,
     pub seconds: f64,
 }
 
@@ -68,8 +70,13 @@ impl BuildOutcome {
     pub fn summary(&self) -> String {
         let files = self.written.len();
         let pages: usize = self.written.iter().map(|w| w.pages).sum();
+        let drafts = match self.drafts {
+            0 => String::new(),
+            1 => "; 1 draft note left out".to_string(),
+            n => format!("; {n} draft notes left out"),
+        };
         format!(
-            "{files} file{}, {pages} page{} in {:.2} s",
+            "{files} file{}, {pages} page{} in {:.2} s{drafts}",
             if files == 1 { "" } else { "s" },
             if pages == 1 { "" } else { "s" },
             self.seconds
@@ -90,6 +97,8 @@ pub struct Checked {
     pub plans: Vec<DocumentPlan>,
     /// Documents left out because their input has errors.
     pub blocked: Vec<String>,
+    /// `--deny-warnings` or `strict = true`.
+    pub deny_warnings: bool,
 }
 
 /// Runs every validation that needs no typesetting and writes nothing.
@@ -125,6 +134,7 @@ pub fn check(settings: &BuildSettings) -> Result<Checked, BuildError> {
             corpus,
             plans: Vec::new(),
             blocked: Vec::new(),
+            deny_warnings: settings.deny_warnings,
         });
     };
     let project_name = root
@@ -155,7 +165,8 @@ pub fn check(settings: &BuildSettings) -> Result<Checked, BuildError> {
             .for_each(|plan| plan.standards = standards.clone());
     }
     require_alt_text(&plans, &corpus, &mut report);
-    if settings.deny_warnings {
+    let deny_warnings = settings.deny_warnings || config.book.strict;
+    if deny_warnings {
         report.deny_warnings();
     }
     let (plans, blocked) = sound_plans(plans, &config, &corpus, &report);
@@ -167,6 +178,7 @@ pub fn check(settings: &BuildSettings) -> Result<Checked, BuildError> {
         corpus,
         plans,
         blocked,
+        deny_warnings,
     })
 }
 
@@ -288,7 +300,9 @@ pub fn build(
         corpus,
         plans,
         blocked,
+        deny_warnings,
     } = check(settings)?;
+    let drafts = corpus.drafts.len();
     let out_dir = settings.out.clone().unwrap_or_else(|| root.join("output"));
     let finish = |mut report: Report, written: Vec<Written>, io_failed: bool| {
         report.sort();
@@ -297,6 +311,7 @@ pub fn build(
             written,
             blocked,
             io_failed,
+            drafts,
             seconds: started.elapsed().as_secs_f64(),
         })
     };
@@ -344,7 +359,7 @@ pub fn build(
         on_written,
         &mut report,
     );
-    if settings.deny_warnings {
+    if deny_warnings {
         // Typst's own warnings arrive only now.
         report.deny_warnings();
     }

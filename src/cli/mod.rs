@@ -125,6 +125,11 @@ pub struct BuildArgs {
     #[arg(long, short = 'q', global = true)]
     pub quiet: bool,
 
+    /// Show every warning in full (repeated warnings are otherwise
+    /// summarised as one line with a count).
+    #[arg(long, short = 'v', global = true)]
+    pub verbose: bool,
+
     /// Output format for results and diagnostics.
     #[arg(long, value_enum, default_value = "human", global = true)]
     pub format: Format,
@@ -322,11 +327,12 @@ pub fn run(cli: Cli) -> ExitCode {
                 written: Vec::new(),
                 blocked: Vec::new(),
                 io_failed: false,
+                drafts: checked.corpus.drafts.len(),
                 seconds: 0.0,
             });
             let code = exit_code(&result);
             match &result {
-                Ok(outcome) => print_report(&outcome.report),
+                Ok(outcome) => print_report(&outcome.report, args.verbose),
                 Err(err) => eprintln!("error: {err}"),
             }
             return ExitCode::from(code);
@@ -337,6 +343,7 @@ pub fn run(cli: Cli) -> ExitCode {
                 written: Vec::new(),
                 blocked: checked.blocked,
                 io_failed: false,
+                drafts: checked.corpus.drafts.len(),
                 seconds: 0.0,
             });
             ("check", result)
@@ -345,7 +352,7 @@ pub fn run(cli: Cli) -> ExitCode {
     let code = exit_code(&result);
     match &result {
         Ok(outcome) => {
-            print_report(&outcome.report);
+            print_report(&outcome.report, args.verbose);
             for output in &outcome.blocked {
                 eprintln!("not built: {output} (it holds a note with errors)");
             }
@@ -496,7 +503,7 @@ impl Progress {
 }
 
 /// Diagnostics go to stderr, in colour only on a terminal and never with NO_COLOR.
-pub fn print_report(report: &Report) {
+pub fn print_report(report: &Report, verbose: bool) {
     let colour = std::io::stderr().is_terminal()
         && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
     let mut stderr = StandardStream::stderr(if colour {
@@ -504,5 +511,5 @@ pub fn print_report(report: &Report) {
     } else {
         ColorChoice::Never
     });
-    let _ = report.emit(&mut stderr);
+    let _ = report.emit_with(&mut stderr, verbose);
 }

@@ -127,7 +127,7 @@ fn rebuild(settings: &BuildSettings, quiet: bool) {
     let clock = clock();
     match result {
         Ok(outcome) => {
-            print_report(&outcome.report);
+            print_report(&outcome.report, false);
             let status = if outcome.report.has_errors() {
                 outcome.report.summary()
             } else {

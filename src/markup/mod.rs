@@ -1339,7 +1339,8 @@ impl<'a, 'n> Converter<'a, 'n> {
                     } else if let Some(close) = void_or_plain(&name) {
                         self.out.push_str(close);
                     } else if !is_known_tag(&name) {
-                        self.unknown_html(node, raw);
+                        // The opening tag was reported already.
+                        escape::push_markup(&mut self.out, raw);
                     }
                 }
             }
