@@ -304,6 +304,16 @@ impl Resolve for Index {
         found.map(|i| entry.outline.headings[i].slug.clone())
     }
 
+    fn heading_text(&self, id: &str, slug: &str) -> Option<String> {
+        let entry = self.get(id)?;
+        entry
+            .outline
+            .headings
+            .iter()
+            .find(|h| h.slug == slug)
+            .map(|h| h.text.clone())
+    }
+
     fn embeddable(&self, id: &str) -> Option<Embeddable> {
         let entry = self.get(id)?;
         Some(Embeddable {
@@ -389,5 +399,92 @@ mod tests {
             Some("threat-assessments")
         );
         assert_eq!(did_you_mean("budget", known.iter().copied()), None);
+    }
+}
+
+#[cfg(test)]
+mod resolving {
+    use super::*;
+    use crate::markup::outline;
+
+    fn entry(rel_path: &str, aliases: &[&str], body: &str) -> Entry {
+        let stem = rel_path.rsplit('/').next().unwrap().trim_end_matches(".md");
+        Entry {
+            id: slug::id(stem),
+            title: stem.to_string(),
+            rel_path: rel_path.to_string(),
+            aliases: aliases.iter().map(|a| a.to_string()).collect(),
+            outline: outline(body, true),
+            body: body.into(),
+            take_title: true,
+        }
+    }
+
+    fn index() -> Index {
+        Index::new(
+            Path::new("/nonexistent"),
+            vec![
+                entry("notes/Create a vault.md", &["New vault"], "# Create a vault\n\n## What's in a Foam\n\n## Übergangsvorschrift\n\n## Notes\n\n## Notes\n\nA claim. ^c1\n"),
+                entry("notes/plugins/Graph view.md", &[], "Text."),
+                entry("notes/core/Graph view.md", &[], "Text."),
+                entry("notes/ja/始めに.md", &[], "## 概要\n"),
+            ],
+        )
+    }
+
+    fn wiki(index: &Index, from_dir: &str, name: &str) -> Option<String> {
+        index.note(&NoteName::Wiki { from_dir, name })
+    }
+
+    #[test]
+    fn names_resolve_like_obsidian() {
+        let index = index();
+        assert_eq!(wiki(&index, "notes", "Create a vault").as_deref(), Some("create-a-vault"));
+        assert_eq!(wiki(&index, "notes", "create A VAULT").as_deref(), Some("create-a-vault"));
+        assert_eq!(wiki(&index, "notes", "Create a vault.md").as_deref(), Some("create-a-vault"));
+        assert_eq!(wiki(&index, "notes", "new vault").as_deref(), Some("create-a-vault"));
+        assert_eq!(wiki(&index, "notes", "create-a-vault").as_deref(), Some("create-a-vault"));
+        assert_eq!(wiki(&index, "notes", "始めに").as_deref(), Some("始めに"));
+        assert_eq!(wiki(&index, "notes", "Nothing"), None);
+    }
+
+    #[test]
+    fn an_ambiguous_name_prefers_the_linking_notes_folder() {
+        let index = index();
+        // Both notes are called `graph-view`; as ids they are qualified.
+        assert_eq!(wiki(&index, "notes/core", "Graph view").as_deref(), Some("graph-view"));
+        assert_eq!(
+            index.get("graph-view").map(|e| e.rel_path.as_str()),
+            Some("notes/core/Graph view.md")
+        );
+        assert_eq!(wiki(&index, "notes", "plugins/Graph view").as_deref(), Some("graph-view"));
+    }
+
+    #[test]
+    fn paths_resolve_like_github() {
+        let index = index();
+        let path = |from_dir, path| index.note(&NoteName::Path { from_dir, path });
+        assert_eq!(path("notes/ja", "../Create a vault.md").as_deref(), Some("create-a-vault"));
+        assert_eq!(path("notes", "Create a vault").as_deref(), Some("create-a-vault"));
+        assert_eq!(path("notes/x", "elsewhere/Create a vault.md").as_deref(), Some("create-a-vault"));
+        assert_eq!(path("notes", "../../etc/passwd"), None);
+    }
+
+    #[test]
+    fn anchors_by_github_slug_heading_text_and_old_slug() {
+        let index = index();
+        let anchor = |path: &[&str]| index.anchor("create-a-vault", path);
+        assert_eq!(anchor(&["whats-in-a-foam"]).as_deref(), Some("whats-in-a-foam"));
+        assert_eq!(anchor(&["What's in a Foam"]).as_deref(), Some("whats-in-a-foam"));
+        assert_eq!(anchor(&["what-s-in-a-foam"]).as_deref(), Some("whats-in-a-foam"));
+        assert_eq!(anchor(&["übergangsvorschrift"]).as_deref(), Some("übergangsvorschrift"));
+        assert_eq!(anchor(&["notes-1"]).as_deref(), Some("notes-1"));
+        assert_eq!(anchor(&["Notes", "Notes"]).as_deref(), Some("notes-1"));
+        assert_eq!(anchor(&["^c1"]).as_deref(), Some("^c1"));
+        assert_eq!(anchor(&["^c2"]), None);
+        // The heading that became the title is the chapter itself.
+        assert_eq!(anchor(&["Create a vault"]).as_deref(), Some(""));
+        assert_eq!(anchor(&["Nope"]), None);
+        assert_eq!(index.anchor("始めに", &["概要"]).as_deref(), Some("概要"));
     }
 }

@@ -39,6 +39,8 @@ pub trait Resolve: Sync {
     /// The label slug of the heading (or `^block`) that `path` names in
     /// note `id`: `["Heading"]`, `["Heading", "Sub"]`, `["^block-id"]`.
     fn anchor(&self, id: &str, path: &[&str]) -> Option<String>;
+    /// The text of the heading with label slug `slug` in note `id`.
+    fn heading_text(&self, id: &str, slug: &str) -> Option<String>;
     /// What an `![[embed]]` of note `id` inlines.
     fn embeddable(&self, id: &str) -> Option<Embeddable>;
     /// The project-relative path of an attachment (image, file) that a note
@@ -79,6 +81,9 @@ impl Resolve for NoProject {
         None
     }
     fn anchor(&self, _: &str, _: &[&str]) -> Option<String> {
+        None
+    }
+    fn heading_text(&self, _: &str, _: &str) -> Option<String> {
         None
     }
     fn embeddable(&self, _: &str) -> Option<Embeddable> {
@@ -692,7 +697,7 @@ impl<'a, 'n> Converter<'a, 'n> {
                 escape::push_string(&mut self.out, &label);
                 self.out.push_str(if has_title { ")" } else { ", none)" });
                 if has_title {
-                    // The title is the first child: `[title][body]`.
+                    // The title is the first child and writes `[title][`.
                     self.depth += 1;
                     Closer::Static("]\n\n")
                 } else {
@@ -700,9 +705,14 @@ impl<'a, 'n> Converter<'a, 'n> {
                 }
             }
             NodeValue::CalloutTitle => {
+                // The title is inline text, whatever block comrak wraps it in.
                 self.out.push('[');
-                self.depth += 1;
-                Closer::Static("][")
+                self.nested_walk(node);
+                while self.out.ends_with('\n') {
+                    self.out.pop();
+                }
+                self.out.push_str("][");
+                Closer::Skip
             }
             NodeValue::List(list) => {
                 let marker = if list.is_task_list {
@@ -840,9 +850,18 @@ impl<'a, 'n> Converter<'a, 'n> {
                 }
             }
         }
-        if (text.contains("{%") && text.contains("%}")) || (text.contains("{{") && text.contains("}}"))
-        {
-            let at = self.range(node);
+        let tag = text
+            .find("{%")
+            .filter(|_| text.contains("%}"))
+            .or_else(|| text.find("{{").filter(|_| text.contains("}}")));
+        if let Some(offset) = tag {
+            let node_at = self.range(node);
+            let start = if self.frames.is_empty() {
+                (node_at.start + offset).min(node_at.end)
+            } else {
+                node_at.start
+            };
+            let at = start..node_at.end;
             self.warn_once(
                 Code::TemplateTag,
                 "template tags (`{% … %}`, `{{ … }}`) are printed as text",
@@ -921,7 +940,7 @@ impl<'a, 'n> Converter<'a, 'n> {
                     path: &path,
                 };
                 match self.note.resolver.note(&name) {
-                    Some(id) => self.xref(node, id, anchor.as_deref(), false),
+                    Some(id) => self.xref(node, id, anchor.as_deref(), None),
                     None if certain => {
                         let shown = path.rsplit('/').next().unwrap_or(&path).to_string();
                         self.missing_note(node, &shown, false)
@@ -932,7 +951,7 @@ impl<'a, 'n> Converter<'a, 'n> {
             }
             LinkKind::SameNote { anchor } => {
                 let target = self.current_note();
-                self.xref(node, target, Some(&anchor), false)
+                self.xref(node, target, Some(&anchor), None)
             }
             LinkKind::Plain => Closer::None,
         }
@@ -959,7 +978,7 @@ impl<'a, 'n> Converter<'a, 'n> {
             })
         };
         match target {
-            Some(id) => self.xref(node, id, anchor, shows_target),
+            Some(id) => self.xref(node, id, anchor, shows_target.then_some(name)),
             None => self.missing_note(node, name, shows_target),
         }
     }
@@ -987,7 +1006,16 @@ impl<'a, 'n> Converter<'a, 'n> {
         }
     }
 
-    fn xref(&mut self, node: Node<'a>, target: String, anchor: Option<&str>, no_body: bool) -> Closer {
+    /// A live reference to note `target` (at `anchor`, when it names one).
+    /// `written` is the name a `[[…]]` without its own text was written
+    /// with; `None` when the link text is the node's children.
+    fn xref(
+        &mut self,
+        node: Node<'a>,
+        target: String,
+        anchor: Option<&str>,
+        written: Option<&str>,
+    ) -> Closer {
         let resolved = match anchor {
             None => None,
             Some(anchor) => {
@@ -1007,10 +1035,30 @@ impl<'a, 'n> Converter<'a, 'n> {
                         .with_code(Code::UnresolvedAnchor);
                         diagnostic = match self.note.resolver.suggest_anchor(&target, wanted) {
                             Some(best) => diagnostic.hint(format!("did you mean `{best}`?")),
-                            None => diagnostic.hint("the link goes to the note itself"),
+                            None => diagnostic.hint("it prints as its text, marked “(not found)”"),
                         };
                         self.warn(diagnostic);
-                        None
+                        // The note is still referred to (the appendix lists
+                        // it), but the link would lead somewhere else.
+                        let at = self.range(node);
+                        self.xrefs.push(CrossRef {
+                            target,
+                            anchor: None,
+                            range: at,
+                        });
+                        self.out.push_str("#folio-missing[");
+                        if let Some(name) = written {
+                            let shown = if name.is_empty() {
+                                anchor.to_string()
+                            } else {
+                                format!("{name}#{anchor}")
+                            };
+                            escape::push_markup(&mut self.out, &shown);
+                            self.out.push(']');
+                            return Closer::Skip;
+                        }
+                        self.depth += 1;
+                        return Closer::Static("]");
                     }
                 }
             }
@@ -1028,13 +1076,41 @@ impl<'a, 'n> Converter<'a, 'n> {
             anchor: resolved,
             range: at,
         });
-        if no_body {
-            self.out.push_str(", none);");
-            Closer::Skip
-        } else {
-            self.out.push_str(")[");
-            self.depth += 1;
-            Closer::Static("]")
+        let section = self.xrefs.last().and_then(|x| x.anchor.clone());
+        match (written, section) {
+            // `[[Note]]`: the layout shows the note's title.
+            (Some(_), None) => {
+                self.out.push_str(", none);");
+                Closer::Skip
+            }
+            // `[[Note#Heading]]`: "Note › Heading", or the heading alone for
+            // folio's `[[id#slug]]` and a heading of this note.
+            (Some(name), Some(slug)) => {
+                let id = &self.xrefs.last().expect("pushed above").target;
+                let shown = if let Some(block) = slug.strip_prefix('^') {
+                    if name.is_empty() { format!("^{block}") } else { name.to_string() }
+                } else {
+                    let heading = self
+                        .note
+                        .resolver
+                        .heading_text(id, &slug)
+                        .unwrap_or_else(|| slug.clone());
+                    if name.is_empty() || name == id {
+                        heading
+                    } else {
+                        format!("{name} › {heading}")
+                    }
+                };
+                self.out.push_str(")[");
+                escape::push_markup(&mut self.out, &shown);
+                self.out.push(']');
+                Closer::Skip
+            }
+            (None, _) => {
+                self.out.push_str(")[");
+                self.depth += 1;
+                Closer::Static("]")
+            }
         }
     }
 
@@ -1055,7 +1131,11 @@ impl<'a, 'n> Converter<'a, 'n> {
                 .next()
                 .and_then(|w| w.trim().parse::<u32>().ok())
                 .filter(|_| shown.trim() != url.trim());
-            self.image(node, name, String::new(), width);
+            let dir = self.dir();
+            match self.note.resolver.file(&dir, name) {
+                Some(path) => self.image(node, &format!("/{path}"), String::new(), width),
+                None => self.missing_embed(at, name),
+            }
             return;
         }
         if UNPRINTABLE.contains(&extension.as_str()) {
@@ -1084,16 +1164,7 @@ impl<'a, 'n> Converter<'a, 'n> {
                 self.out.push_str(")\n");
                 return;
             }
-            let mut diagnostic = Diagnostic::warning(format!("embedded note or file `{name}` does not exist"))
-                .at("", at)
-                .with_code(Code::UnresolvedEmbed);
-            if let Some(best) = self.note.resolver.suggest_note(name) {
-                diagnostic = diagnostic.hint(format!("did you mean `{best}`?"));
-            }
-            self.warn(diagnostic);
-            self.out.push_str("#folio-missing[");
-            escape::push_markup(&mut self.out, name);
-            self.out.push(']');
+            self.missing_embed(at, name);
             return;
         };
         let path: Vec<&str> = anchor
@@ -1185,6 +1256,21 @@ impl<'a, 'n> Converter<'a, 'n> {
             anchor: section,
             range: at,
         });
+    }
+
+    /// An embed of a note or file that does not exist: its name, marked.
+    fn missing_embed(&mut self, at: Range<usize>, name: &str) {
+        let mut diagnostic =
+            Diagnostic::warning(format!("embedded note or file `{name}` does not exist"))
+                .at("", at)
+                .with_code(Code::UnresolvedEmbed);
+        if let Some(best) = self.note.resolver.suggest_note(name) {
+            diagnostic = diagnostic.hint(format!("did you mean `{best}`?"));
+        }
+        self.warn(diagnostic);
+        self.out.push_str("#folio-missing[");
+        escape::push_markup(&mut self.out, name);
+        self.out.push(']');
     }
 
     /// Converts `node` itself and its subtree, inside whatever is open.
@@ -1322,6 +1408,9 @@ impl<'a, 'n> Converter<'a, 'n> {
         };
         for token in html::tokens(literal) {
             match token {
+                html::Token::Text(text) if block && looks_like_markdown(&text) => {
+                    self.markdown_in_html(node, &text)
+                }
                 html::Token::Text(text) => {
                     let text = if block { collapse_space(&text) } else { text };
                     escape::push_markup(&mut self.out, &text);
@@ -1366,7 +1455,18 @@ impl<'a, 'n> Converter<'a, 'n> {
             "img" => {
                 let src = attr("src").unwrap_or("");
                 let alt = attr("alt").unwrap_or("").to_string();
-                if src.is_empty() || src.contains("://") || src.starts_with("data:") {
+                if src.contains("://") {
+                    // Reported as any remote image is; its alt text in the
+                    // middle of the text would read as a stray word.
+                    let at = self.range(node);
+                    self.warn(
+                        Diagnostic::warning(format!(
+                            "remote image `{src}` is not fetched (folio never uses the network)"
+                        ))
+                        .at("", at)
+                        .hint("download the image into the project and link to the file"),
+                    );
+                } else if src.is_empty() || src.starts_with("data:") {
                     escape::push_markup(&mut self.out, &alt);
                 } else {
                     let width = attr("width").and_then(|w| w.trim_end_matches("px").parse().ok());
@@ -1425,6 +1525,30 @@ impl<'a, 'n> Converter<'a, 'n> {
         }
     }
 
+    /// Text inside an HTML block that holds Markdown (`<aside markdown="1">`
+    /// as Jekyll writes it): converted as Markdown, inline, with positions
+    /// reported at the HTML block.
+    fn markdown_in_html(&mut self, node: Node<'a>, text: &str) {
+        let root = comrak::parse_document(self.arena, text, &comrak_options());
+        let at = self.range(node);
+        self.frames.push(Frame {
+            id: self.current_note(),
+            section: Some(String::new()),
+            dir: self.dir(),
+            at,
+        });
+        for (i, child) in root.children().enumerate() {
+            if i > 0 {
+                self.out.push(' ');
+            }
+            match child.data().value {
+                NodeValue::Paragraph => self.nested_walk(child),
+                _ => self.walk_node(child),
+            }
+        }
+        self.frames.pop();
+    }
+
     fn unknown_html(&mut self, node: Node<'a>, raw: &str) {
         let at = self.range(node);
         self.warn(
@@ -1467,6 +1591,11 @@ fn split_anchor(url: &str) -> (&str, Option<&str>) {
         Some((name, anchor)) => (name.trim(), Some(anchor.trim())),
         None => (url.trim(), None),
     }
+}
+
+/// Text in HTML that Markdown would change: links, emphasis, code.
+fn looks_like_markdown(text: &str) -> bool {
+    text.contains("](") || text.contains('*') || text.contains('`') || text.contains("__")
 }
 
 /// Runs of white space as one space: HTML's rule for text.

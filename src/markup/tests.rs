@@ -11,13 +11,16 @@ impl Resolve for EveryName {
     fn note(&self, name: &NoteName<'_>) -> Option<String> {
         let name = match *name {
             NoteName::Wiki { name, .. } => name,
-            NoteName::Path { path, .. } => path.rsplit('/').next().unwrap_or(path),
+            NoteName::Path { path, .. } => path.trim_end_matches('/').rsplit('/').next().unwrap_or(path),
         };
         let stem = name.strip_suffix(".md").or(name.strip_suffix(".MD")).unwrap_or(name);
         (stem != "missing").then(|| crate::slug::id(stem))
     }
     fn anchor(&self, _: &str, path: &[&str]) -> Option<String> {
         path.last().map(|p| crate::slug::github(p))
+    }
+    fn heading_text(&self, _: &str, slug: &str) -> Option<String> {
+        Some(format!("Heading {slug}"))
     }
     fn embeddable(&self, _: &str) -> Option<Embeddable> {
         None
@@ -185,7 +188,8 @@ fn unknown_html_prints_literally_with_a_warning() {
         converted.typst,
         "\\<iframe src\\=\\\"x\\\"\\>\\<\\/iframe\\>\n\n"
     );
-    assert_eq!(converted.diagnostics.len(), 2);
+    // One warning: the closing tag belongs to the same element.
+    assert_eq!(converted.diagnostics.len(), 1);
     assert_eq!(converted.diagnostics[0].code, Some(Code::RawHtml));
 }
 
@@ -195,7 +199,7 @@ fn cross_references() {
         typst(
             "[[other]] and [[other|Shown]] and [[other#part]] and [x](other.md#sec) and [y](#local)\n"
         ),
-        "#folio-xref(\"other\", none, none); and #folio-xref(\"other\", none)[Shown] and #folio-xref(\"other\", \"part\", none); and #folio-xref(\"other\", \"sec\")[x] and #folio-xref(\"n\", \"local\")[y]\n\n"
+        "#folio-xref(\"other\", none, none); and #folio-xref(\"other\", none)[Shown] and #folio-xref(\"other\", \"part\")[Heading part] and #folio-xref(\"other\", \"sec\")[x] and #folio-xref(\"n\", \"local\")[y]\n\n"
     );
 }
 
@@ -279,4 +283,164 @@ fn positions_count_lone_carriage_returns_as_line_ends() {
     let body = "one\rtwo\r[[beta]]\r";
     let converted = convert(body, &context("notes", false));
     assert_eq!(&body[converted.xrefs[0].range.clone()], "[[beta]]");
+}
+
+#[test]
+fn callouts_become_panels_with_label_and_title() {
+    assert_eq!(
+        typst("> [!warning] Mind the gap\n> Text.\n"),
+        "#folio-callout(\"warning\", \"Warning\")[Mind the gap][Text\\.\n\n]\n\n"
+    );
+    assert_eq!(
+        typst("> [!faq]-\n> Folded.\n"),
+        "#folio-callout(\"question\", \"Question\", none)[Folded\\.\n\n]\n\n"
+    );
+    assert_eq!(
+        typst("> [!recipe] Soup\n> Hot.\n"),
+        "#folio-callout(\"other\", \"Recipe\")[Soup][Hot\\.\n\n]\n\n"
+    );
+}
+
+#[test]
+fn comments_are_left_out_and_highlights_marked() {
+    assert_eq!(
+        typst("Keep %%not this%% and ==this==.\n\n%%\nBlock\n\ncomment\n%%\n\nEnd."),
+        "Keep  and #highlight[this]\\.\n\nEnd\\.\n\n"
+    );
+}
+
+#[test]
+fn unresolved_links_print_their_text_marked() {
+    let converted = convert(
+        "[[missing]] and [[missing|shown]] and [x](missing.md)\n",
+        &context("notes", false),
+    );
+    assert_eq!(
+        converted.typst,
+        "#folio-missing[missing] and #folio-missing[shown] and #folio-missing[x]\n\n"
+    );
+    assert!(converted.xrefs.is_empty());
+    let codes: Vec<_> = converted.diagnostics.iter().map(|d| d.code).collect();
+    assert_eq!(codes, [Some(Code::UnresolvedLink); 3]);
+    assert!(converted.diagnostics.iter().all(|d| !d.is_error()));
+}
+
+#[test]
+fn links_without_extension_to_no_note_stay_plain_text() {
+    assert_eq!(typst("[site](/missing/)\n"), "site\n\n");
+    assert_eq!(typst("[doc](other)\n"), "#folio-xref(\"other\", none)[doc]\n\n");
+    assert_eq!(typst("[file](report.pdf)\n"), "file\n\n");
+}
+
+#[test]
+fn block_ids_are_labels_and_not_printed() {
+    assert_eq!(
+        typst("A claim. ^claim-1\n"),
+        "#metadata(none)#label(\"folio:sec:n#^claim-1\")A claim\\.\n\n"
+    );
+}
+
+#[test]
+fn inline_tags_are_collected_and_printed() {
+    let converted = convert("About #policy and #ssr/oversight, not #1 or a#b.\n", &context("notes", false));
+    assert_eq!(converted.tags, ["policy", "ssr/oversight"]);
+    assert!(converted.typst.contains("\\#policy"));
+}
+
+#[test]
+fn template_tags_and_diagrams_warn_once_per_note() {
+    let converted = convert(
+        "{% include a.html %}\n\n{{ site.title }}\n\n```mermaid\ngraph\n```\n\n```mermaid\ngraph\n```\n",
+        &context("notes", false),
+    );
+    let codes: Vec<_> = converted.diagnostics.iter().map(|d| d.code).collect();
+    assert_eq!(codes, [Some(Code::TemplateTag), Some(Code::Diagram)]);
+    assert!(converted.typst.contains("\\{\\% include a\\.html \\%\\}"));
+}
+
+#[test]
+fn unprintable_embeds_print_a_placeholder() {
+    let converted = convert("![[Board.base]]\n", &context("notes", false));
+    assert_eq!(converted.typst, "#folio-placeholder(\"Board.base\")\n\n\n");
+    assert_eq!(converted.diagnostics[0].code, Some(Code::UnprintableEmbed));
+}
+
+/// One note `other` with two sections, embeddable.
+struct OneOther;
+
+impl Resolve for OneOther {
+    fn note(&self, name: &NoteName<'_>) -> Option<String> {
+        match *name {
+            NoteName::Wiki { name, .. } if name.eq_ignore_ascii_case("other") => {
+                Some("other".into())
+            }
+            NoteName::Wiki { name, .. } if name == "n" => Some("n".into()),
+            _ => None,
+        }
+    }
+    fn anchor(&self, _: &str, path: &[&str]) -> Option<String> {
+        let slug = crate::slug::github(path.last()?);
+        ["first", "second"].contains(&slug.as_str()).then_some(slug)
+    }
+    fn heading_text(&self, _: &str, slug: &str) -> Option<String> {
+        Some(slug.to_uppercase())
+    }
+    fn embeddable(&self, id: &str) -> Option<Embeddable> {
+        Some(Embeddable {
+            title: if id == "n" { "N".into() } else { "Other".into() },
+            body: if id == "n" {
+                "Self ![[n]]\n".into()
+            } else {
+                "# Other\n\n## First\n\nOne [[other#second]].\n\n## Second\n\nTwo ![[n]].\n".into()
+            },
+            dir: "notes".into(),
+            take_title: true,
+        })
+    }
+    fn file(&self, _: &str, _: &str) -> Option<String> {
+        None
+    }
+    fn suggest_note(&self, _: &str) -> Option<String> {
+        None
+    }
+    fn suggest_anchor(&self, _: &str, _: &str) -> Option<String> {
+        None
+    }
+}
+
+fn with_other(markdown: &str) -> Converted {
+    let note = NoteContext {
+        id: "n",
+        dir: "notes",
+        take_title: false,
+        resolver: &OneOther,
+    };
+    convert(markdown, &note)
+}
+
+#[test]
+fn a_section_embed_inlines_that_section_once() {
+    let converted = with_other("![[Other#First]]\n");
+    assert_eq!(
+        converted.typst,
+        "#folio-embed(\"Other › First\")[#folio-embedded-heading(2)[First]\n\nOne #folio-xref(\"other\", \"second\")[SECOND]\\.\n\n]\n\n\n\n"
+    );
+    assert!(converted.diagnostics.is_empty(), "{:?}", converted.diagnostics);
+    // The embedded note is referred to, at the embed.
+    assert!(converted.xrefs.iter().all(|x| x.range == (0..16)));
+}
+
+#[test]
+fn an_embed_that_would_recur_is_an_error_at_the_embed() {
+    // `n` embeds `other#second`, which embeds `n`.
+    let converted = with_other("Intro.\n\n![[Other#Second]]\n");
+    let cycle: Vec<_> = converted
+        .diagnostics
+        .iter()
+        .filter(|d| d.code == Some(Code::EmbedCycle))
+        .collect();
+    assert_eq!(cycle.len(), 1, "{:?}", converted.diagnostics);
+    assert!(cycle[0].is_error());
+    assert_eq!(cycle[0].range, Some(8..25));
+    assert!(converted.typst.contains("Two "));
 }
