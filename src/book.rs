@@ -316,7 +316,7 @@ pub fn plan(
         let ids = select(pack, corpus, &config.path, report);
         // The implicit pack is only empty when no note could be read, which
         // has been reported already.
-        let implicit = pack.span == (0..0);
+        let implicit = pack.implicit;
         if ids.is_empty() && implicit {
             continue;
         }

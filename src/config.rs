@@ -258,6 +258,9 @@ pub struct Pack {
     /// Byte range of the `[[pack]]` table in folio.toml.
     #[serde(skip)]
     pub span: Range<usize>,
+    /// The pack folio builds when folio.toml names none.
+    #[serde(skip)]
+    pub implicit: bool,
 }
 
 impl Pack {
@@ -276,6 +279,7 @@ impl Pack {
             notes_pages: None,
             variant: None,
             span: 0..0,
+            implicit: true,
         }
     }
 

@@ -135,6 +135,13 @@ impl Diagnostic {
         self
     }
 
+    /// A place in a file the caller names later (a stage that converts one
+    /// text does not know its file; the stage that read the file does).
+    pub fn with_range(mut self, range: Range<usize>) -> Self {
+        self.range = Some(range);
+        self
+    }
+
     pub fn hint(mut self, hint: impl Into<String>) -> Self {
         self.hints.push(hint.into());
         self

@@ -615,7 +615,7 @@ fn split_front_matter(text: &str) -> Result<(Option<FrontBlock>, usize), Diagnos
     }
     let delimiter = &text[start..start + 3];
     Err(Diagnostic::error("the front matter is never closed")
-        .at("", start..start + 3)
+        .with_range(start..start + 3)
         .hint(format!(
             "end the front matter with a line that is just `{delimiter}`"
         )))
@@ -640,7 +640,7 @@ impl FrontBlock {
                             .unwrap_or(&message)
                             .to_string();
                         Diagnostic::error(format!("invalid YAML front matter: {message}"))
-                            .at("", base + at..base + at + 1)
+                            .with_range(base + at..base + at + 1)
                     })?;
                 yaml_to_json(value)
             }
@@ -651,7 +651,7 @@ impl FrontBlock {
                         "invalid TOML front matter: {}",
                         err.message().trim()
                     ))
-                    .at("", base + range.start..base + range.end)
+                    .with_range(base + range.start..base + range.end)
                 })?;
                 toml_to_json(toml::Value::Table(table))
             }
@@ -660,7 +660,7 @@ impl FrontBlock {
             return Err(Diagnostic::error(
                 "the front matter must be a mapping of `key: value` lines",
             )
-            .at("", base..base + content.len()));
+            .with_range(base..base + content.len()));
         };
         let mut front = FrontMatter::default();
         let mut warnings = Vec::new();
@@ -706,7 +706,7 @@ impl FrontBlock {
                 _ if KNOWN_KEYS.contains(&lower.as_str()) => {}
                 _ => warnings.push(
                     Diagnostic::warning(format!("unknown front-matter key `{key}` is ignored"))
-                        .at("", at.clone())
+                        .with_range(at.clone())
                         .hint(format!("folio reads: {}", KNOWN_KEYS.join(", ")))
                         .with_code(Code::UnknownKey),
                 ),
@@ -728,7 +728,7 @@ impl FrontBlock {
                     Diagnostic::warning(format!(
                         "front-matter key `{key}` should be {what}; it is ignored"
                     ))
-                    .at("", at),
+                    .with_range(at),
                 );
             }
         }

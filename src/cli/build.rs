@@ -149,7 +149,7 @@ pub fn check(settings: &BuildSettings) -> Result<Checked, BuildError> {
     let targets: Vec<_> = plans.iter().map(|p| p.images).collect();
     images::check(&root, &corpus, &targets, Some(&cache_dir), &mut report);
     links::warn_orphans(&corpus, &graph, &mut report);
-    if config.packs.iter().any(|p| p.span != (0..0)) {
+    if config.packs.iter().any(|p| !p.implicit) {
         book::warn_unpacked(&corpus, &plans, &mut report);
     }
     let mut plans = choose(plans, &config, settings)?;

@@ -570,7 +570,7 @@ impl<'a, 'n> Converter<'a, 'n> {
             self.warned.push(code);
             self.warn(
                 Diagnostic::warning(message)
-                    .at("", at)
+                    .with_range(at)
                     .hint(hint)
                     .with_code(code),
             );
@@ -656,7 +656,7 @@ impl<'a, 'n> Converter<'a, 'n> {
                 let at = self.range(node).start;
                 self.warn(
                     Diagnostic::warning(format!("content nested more than {MAX_NESTING} levels deep is printed as plain text"))
-                        .at("", at..at + 1),
+                        .with_range(at..at + 1),
                 );
             }
             return Closer::Flatten;
@@ -931,7 +931,7 @@ impl<'a, 'n> Converter<'a, 'n> {
                     let at = self.range(node);
                     self.warn(
                         Diagnostic::error(format!("link `{path}` leaves the project folder"))
-                            .at("", at),
+                            .with_range(at),
                     );
                     return Closer::None;
                 }
@@ -988,7 +988,7 @@ impl<'a, 'n> Converter<'a, 'n> {
     fn missing_note(&mut self, node: Node<'a>, name: &str, shows_target: bool) -> Closer {
         let at = self.range(node);
         let mut diagnostic = Diagnostic::warning(format!("no note is named `{name}`"))
-            .at("", at)
+            .with_range(at)
             .with_code(Code::UnresolvedLink);
         diagnostic = match self.note.resolver.suggest_note(name) {
             Some(best) => diagnostic.hint(format!("did you mean `{best}`?")),
@@ -1031,7 +1031,7 @@ impl<'a, 'n> Converter<'a, 'n> {
                         let mut diagnostic = Diagnostic::warning(format!(
                             "note `{target}` has no heading `#{wanted}`"
                         ))
-                        .at("", at)
+                        .with_range(at)
                         .with_code(Code::UnresolvedAnchor);
                         diagnostic = match self.note.resolver.suggest_anchor(&target, wanted) {
                             Some(best) => diagnostic.hint(format!("did you mean `{best}`?")),
@@ -1185,7 +1185,7 @@ impl<'a, 'n> Converter<'a, 'n> {
                             "note `{id}` has no heading `#{}` to embed",
                             path.last().copied().unwrap_or_default()
                         ))
-                        .at("", at)
+                        .with_range(at)
                         .with_code(Code::UnresolvedAnchor),
                     );
                     self.out.push_str("#folio-missing[");
@@ -1202,7 +1202,7 @@ impl<'a, 'n> Converter<'a, 'n> {
         if recurs {
             self.warn(
                 Diagnostic::error(format!("embedding `{url}` here would include it in itself"))
-                    .at("", at)
+                    .with_range(at)
                     .with_code(Code::EmbedCycle)
                     .hint("a note cannot embed itself, directly or through other embeds; link to it instead"),
             );
@@ -1262,7 +1262,7 @@ impl<'a, 'n> Converter<'a, 'n> {
     fn missing_embed(&mut self, at: Range<usize>, name: &str) {
         let mut diagnostic =
             Diagnostic::warning(format!("embedded note or file `{name}` does not exist"))
-                .at("", at)
+                .with_range(at)
                 .with_code(Code::UnresolvedEmbed);
         if let Some(best) = self.note.resolver.suggest_note(name) {
             diagnostic = diagnostic.hint(format!("did you mean `{best}`?"));
@@ -1298,7 +1298,7 @@ impl<'a, 'n> Converter<'a, 'n> {
                 Diagnostic::warning(format!(
                     "remote image `{url}` is not fetched (folio never uses the network)"
                 ))
-                .at("", at)
+                .with_range(at)
                 .hint("download the image into the project and link to the file"),
             );
             escape::push_markup(&mut self.out, &alt);
@@ -1313,7 +1313,7 @@ impl<'a, 'n> Converter<'a, 'n> {
                 None => {
                     self.warn(
                         Diagnostic::error(format!("image `{url}` is outside the project folder"))
-                            .at("", at),
+                            .with_range(at),
                     );
                     escape::push_markup(&mut self.out, &alt);
                     return;
@@ -1463,7 +1463,7 @@ impl<'a, 'n> Converter<'a, 'n> {
                         Diagnostic::warning(format!(
                             "remote image `{src}` is not fetched (folio never uses the network)"
                         ))
-                        .at("", at)
+                        .with_range(at)
                         .hint("download the image into the project and link to the file"),
                     );
                 } else if src.is_empty() || src.starts_with("data:") {
@@ -1553,7 +1553,7 @@ impl<'a, 'n> Converter<'a, 'n> {
         let at = self.range(node);
         self.warn(
             Diagnostic::warning("HTML that folio does not render is printed as text")
-                .at("", at)
+                .with_range(at)
                 .hint("write it in Markdown, or put it in a code span to show it as code")
                 .with_code(Code::RawHtml),
         );
