@@ -838,10 +838,11 @@ fn toml_to_json(value: toml::Value) -> serde_json::Value {
     }
 }
 
-/// Text from a scalar: strings as written, numbers and booleans as printed.
+/// Text from a scalar: strings as written (without HTML tags, which
+/// static-site front matter sometimes holds), numbers and booleans as printed.
 fn text_value(value: &serde_json::Value) -> Option<String> {
     match value {
-        serde_json::Value::String(s) => Some(s.clone()),
+        serde_json::Value::String(s) => Some(markup::html::strip_tags(s)),
         serde_json::Value::Number(n) => Some(n.to_string()),
         serde_json::Value::Bool(b) => Some(b.to_string()),
         _ => None,

@@ -52,6 +52,21 @@ pub fn tokens(html: &str) -> Vec<Token<'_>> {
     out
 }
 
+/// The text of an HTML fragment without its tags (`Set up <em>before</em>`
+/// → `Set up before`); text without tags is returned as it is.
+pub fn strip_tags(text: &str) -> String {
+    if !text.contains('<') {
+        return text.to_string();
+    }
+    tokens(text)
+        .into_iter()
+        .filter_map(|t| match t {
+            Token::Text(text) => Some(text),
+            _ => None,
+        })
+        .collect()
+}
+
 fn tag_at(s: &str) -> Option<(Token<'_>, usize)> {
     if let Some(rest) = s.strip_prefix("<!--") {
         let end = rest.find("-->").map_or(s.len(), |e| 4 + e + 3);

@@ -850,6 +850,27 @@ impl<'a, 'n> Converter<'a, 'n> {
                 }
             }
         }
+        let unlinked;
+        if text.contains("]({%") || text.contains("]({{") {
+            let (stripped, opened_before) = strip_template_links(text);
+            if opened_before {
+                // Drop the `[` printed with the text before the link's.
+                if let Some(at) = self.out.rfind("\\[") {
+                    if !self.out[at..].contains("\n\n") {
+                        self.out.replace_range(at..at + 2, "");
+                    }
+                }
+            }
+            let node_at = self.range(node);
+            self.warn_once(
+                Code::TemplateTag,
+                "template tags (`{% … %}`, `{{ … }}`) are printed as text",
+                node_at,
+                "folio does not run Liquid, Jekyll or Hugo templates; write the text they stand for",
+            );
+            unlinked = stripped;
+            text = &unlinked;
+        }
         let tag = text
             .find("{%")
             .filter(|_| text.contains("%}"))
@@ -1702,13 +1723,47 @@ pub fn plain_text<'a>(node: Node<'a>) -> String {
                 NodeValue::Text(t) => text.push_str(t),
                 NodeValue::Raw(t) => text.push_str(t),
                 NodeValue::Code(code) => text.push_str(&code.literal),
-                NodeValue::HtmlInline(html) => text.push_str(html),
+                // Tags are markup, not text: `Set up <em>before</em>`.
+                NodeValue::HtmlInline(_) => {}
                 NodeValue::SoftBreak | NodeValue::LineBreak => text.push(' '),
                 _ => {}
             }
         }
     }
     text
+}
+
+/// A link whose target is a template tag (`[text]({% page "/x/" %})`, as
+/// Eleventy and Jekyll sites write links) that Markdown could not read as a
+/// link: the text without the tag. Returns the text to print, and whether
+/// the `[` that opened the link was in an earlier text node.
+fn strip_template_links(text: &str) -> (String, bool) {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    let mut opened_before = false;
+    while let Some(at) = rest.find("](").filter(|&at| {
+        let target = &rest[at + 2..];
+        target.starts_with("{%") || target.starts_with("{{")
+    }) {
+        let target = &rest[at + 2..];
+        let Some(end) = target.find("%})").or_else(|| target.find("}})")) else {
+            break;
+        };
+        let before = &rest[..at];
+        match before.rfind('[') {
+            Some(open) => {
+                out.push_str(&before[..open]);
+                out.push_str(&before[open + 1..]);
+            }
+            None => {
+                opened_before = out.is_empty();
+                out.push_str(before);
+            }
+        }
+        rest = &target[end + 3..];
+    }
+    out.push_str(rest);
+    (out, opened_before)
 }
 
 enum LinkKind {

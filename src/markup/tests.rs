@@ -444,3 +444,11 @@ fn an_embed_that_would_recur_is_an_error_at_the_embed() {
     assert_eq!(cycle[0].range, Some(8..25));
     assert!(converted.typst.contains("Two "));
 }
+
+#[test]
+fn links_to_template_tags_print_their_text() {
+    assert_eq!(
+        typst("See [the guide]({% page \"/guide/\" %}) and [**this**]({% page \"/x/\" %}).\n"),
+        "See the guide and #strong[this]\\.\n\n"
+    );
+}
