@@ -265,20 +265,7 @@ pub fn run(cli: Cli) -> ExitCode {
         }
         Some(Command::Fonts) => {
             let fonts = crate::world::Fonts::load(&settings.root);
-            let mut rows: Vec<(&str, &str)> = fonts
-                .origins()
-                .iter()
-                .map(|f| (f.family.as_str(), f.source.as_str()))
-                .collect();
-            rows.dedup();
-            let width = rows
-                .iter()
-                .map(|(family, _)| family.chars().count())
-                .max()
-                .unwrap_or(0);
-            for (family, source) in rows {
-                println!("{family:<width$}  {source}");
-            }
+            print!("{}", crate::fonts::table(&fonts));
             return ExitCode::from(exit::SUCCESS);
         }
         Some(Command::Layout(LayoutCommand::Export { name })) => {
@@ -397,20 +384,16 @@ fn export_layout(root: &Path, name: &str) -> Result<PathBuf, String> {
     Ok(path)
 }
 
-/// The project root: the nearest folder from `start` upwards holding
-/// folio.toml, else one holding notes/, else `start` itself (as cargo finds
-/// Cargo.toml).
+/// The project root: the nearest folder from `start` upwards that holds
+/// folio.toml or notes/, else `start` itself (as cargo finds Cargo.toml). A
+/// notes folder without folio.toml is a project of its own even inside a
+/// larger project.
 pub fn find_root(start: &Path) -> PathBuf {
     let start = start.canonicalize().unwrap_or_else(|_| start.to_path_buf());
-    let with = |marker: &str| {
-        start
-            .ancestors()
-            .find(|dir| dir.join(marker).exists())
-            .map(Path::to_path_buf)
-    };
-    with(crate::config::CONFIG_FILE)
-        .or_else(|| with("notes"))
-        .unwrap_or(start)
+    start
+        .ancestors()
+        .find(|dir| dir.join(crate::config::CONFIG_FILE).is_file() || dir.join("notes").is_dir())
+        .map_or(start.clone(), Path::to_path_buf)
 }
 
 /// The one place a run's result becomes an exit code (see [`exit`]).
