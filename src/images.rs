@@ -27,9 +27,6 @@ pub const MAX_ALLOC: u64 = 512 * 1024 * 1024;
 /// Largest image file folio reads, in bytes.
 pub const MAX_FILE: u64 = 100 * 1024 * 1024;
 
-/// Vector formats Typst embeds as they are (SVG is checked on its own).
-const VECTOR: &[&str] = &["pdf"];
-
 /// Checks every image of every note; problems go into `report`. For each
 /// print target, an image that will print below [`MIN_PRINT_DPI`] gets a
 /// warning.
@@ -137,23 +134,81 @@ fn decode_error(path: &str, err: image::ImageError) -> String {
     }
 }
 
-/// Decodes raster image bytes within the limits, upright (EXIF orientation
-/// applied). Formats without a signature (TGA) are known by their extension.
-fn decode(data: &[u8], path: &str) -> Result<(DynamicImage, ImageFormat, bool), String> {
-    let mut reader = ImageReader::new(Cursor::new(data))
-        .with_guessed_format()
-        .map_err(|err| format!("cannot read image `{path}`: {err}"))?;
-    if reader.format().is_none() {
-        if let Some(format) = ImageFormat::from_path(path)
-            .ok()
-            .filter(|f| f.reading_enabled())
-        {
-            reader.set_format(format);
-        }
+/// What an image file holds, told by its content (the extension only for
+/// formats without a signature, such as TGA). `check`, `prepare` and the
+/// format folio hands Typst all decide through this one function, so they
+/// never disagree about a file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    Raster(ImageFormat),
+    Svg,
+    Pdf,
+}
+
+pub fn sniff(data: &[u8], path: &str) -> Option<Kind> {
+    if let Ok(format) = image::guess_format(data) {
+        return Some(Kind::Raster(format));
     }
-    let format = reader
-        .format()
-        .ok_or_else(|| format!("image `{path}` is not in a format folio can read"))?;
+    if is_svg(data) {
+        return Some(Kind::Svg);
+    }
+    if is_pdf(data) {
+        return Some(Kind::Pdf);
+    }
+    let extension = path.rsplit('.').next().unwrap_or("").to_ascii_lowercase();
+    match extension.as_str() {
+        "svg" | "svgz" => Some(Kind::Svg),
+        "pdf" => Some(Kind::Pdf),
+        _ => ImageFormat::from_extension(&extension).map(Kind::Raster),
+    }
+}
+
+/// The `format` to give Typst's `image` for these bytes, from their content
+/// alone; `None` leaves Typst to its own rule (the extension, then the
+/// content). Typst goes by the extension first, so a PNG named `.jpg`, or a
+/// wide PNG photograph folio re-encoded as JPEG, needs the format spelt out.
+pub fn typst_format(data: &[u8]) -> Option<&'static str> {
+    match image::guess_format(data) {
+        Ok(ImageFormat::Png) => Some("png"),
+        Ok(ImageFormat::Jpeg) => Some("jpg"),
+        Ok(ImageFormat::Gif) => Some("gif"),
+        Ok(ImageFormat::WebP) => Some("webp"),
+        Ok(_) => None,
+        Err(_) if is_svg(data) => Some("svg"),
+        Err(_) if is_pdf(data) => Some("pdf"),
+        Err(_) => None,
+    }
+}
+
+/// Typst's own test for SVG data: gzip (SVGZ) or the SVG namespace early on.
+fn is_svg(data: &[u8]) -> bool {
+    let head = &data[..data.len().min(2048)];
+    data.starts_with(&[0x1f, 0x8b]) || contains(head, b"http://www.w3.org/2000/svg")
+}
+
+/// Typst's own test for PDF data.
+fn is_pdf(data: &[u8]) -> bool {
+    contains(&data[..data.len().min(2048)], b"%PDF-")
+}
+
+fn contains(haystack: &[u8], needle: &[u8]) -> bool {
+    haystack.windows(needle.len()).any(|w| w == needle)
+}
+
+/// Decodes raster image bytes of `format` within the limits, upright (EXIF
+/// orientation applied).
+fn decode(
+    data: &[u8],
+    format: ImageFormat,
+    path: &str,
+) -> Result<(DynamicImage, bool), String> {
+    if !format.reading_enabled() {
+        return Err(format!(
+            "image `{path}` is in an unsupported format ({})",
+            format.extensions_str().first().unwrap_or(&"unknown")
+        ));
+    }
+    let mut reader = ImageReader::with_format(Cursor::new(data), format);
     reader.limits(limits());
     let mut decoder = reader
         .into_decoder()
@@ -161,16 +216,15 @@ fn decode(data: &[u8], path: &str) -> Result<(DynamicImage, ImageFormat, bool), 
     let orientation = decoder.orientation().unwrap_or(Orientation::NoTransforms);
     let mut image = DynamicImage::from_decoder(decoder).map_err(|err| decode_error(path, err))?;
     image.apply_orientation(orientation);
-    Ok((image, format, orientation != Orientation::NoTransforms))
+    Ok((image, orientation != Orientation::NoTransforms))
 }
 
 /// An SVG must parse, and every file it links to must be in the project:
 /// a drawing may not pull in `/etc/passwd` or anything from the network.
-fn check_svg(root: &Path, real: &Path, path: &str) -> Result<(), String> {
-    let data = std::fs::read(real).map_err(|err| format!("cannot read image `{path}`: {err}"))?;
-    usvg::Tree::from_data(&data, &usvg::Options::default())
+fn check_svg(root: &Path, real: &Path, path: &str, data: &[u8]) -> Result<(), String> {
+    usvg::Tree::from_data(data, &usvg::Options::default())
         .map_err(|err| format!("image `{path}` is not a valid SVG: {err}"))?;
-    let text = String::from_utf8_lossy(&data);
+    let text = String::from_utf8_lossy(data);
     let folder = real.parent().unwrap_or(root);
     for link in svg_links(&text) {
         if link.starts_with('#') || link.starts_with("data:") {
@@ -214,6 +268,18 @@ fn svg_links(text: &str) -> Vec<&str> {
     links
 }
 
+/// A PDF used as an image must load, unencrypted, and have a page to show.
+fn check_pdf(path: &str, data: Vec<u8>) -> Result<(), String> {
+    match hayro_syntax::Pdf::new(std::sync::Arc::new(data)) {
+        Ok(pdf) if !pdf.pages().is_empty() => Ok(()),
+        Ok(_) => Err(format!("image `{path}` is a PDF without pages")),
+        Err(hayro_syntax::LoadPdfError::Decryption(_)) => Err(format!(
+            "image `{path}` is an encrypted PDF; remove its password first"
+        )),
+        Err(_) => Err(format!("image `{path}` is not a valid PDF")),
+    }
+}
+
 /// `path` is project-relative and already normalised by the converter.
 /// Returns the upright pixel width of a raster image.
 fn check_one(root: &Path, path: &str, cache_dir: Option<&Path>) -> Result<Option<u32>, String> {
@@ -235,25 +301,20 @@ fn check_one(root: &Path, path: &str, cache_dir: Option<&Path>) -> Result<Option
             MAX_FILE >> 20
         ));
     }
-    let extension = real
-        .extension()
-        .and_then(|e| e.to_str())
-        .map(str::to_ascii_lowercase)
-        .unwrap_or_default();
-    if extension == "svg" {
-        return check_svg(root, &real, path).map(|()| None);
-    }
-    if VECTOR.contains(&extension.as_str()) {
-        return Ok(None);
-    }
     let data = std::fs::read(&real).map_err(|err| format!("cannot read image `{path}`: {err}"))?;
+    let format = match sniff(&data, path) {
+        Some(Kind::Svg) => return check_svg(root, &real, path, &data).map(|()| None),
+        Some(Kind::Pdf) => return check_pdf(path, data).map(|()| None),
+        Some(Kind::Raster(format)) => format,
+        None => return Err(format!("image `{path}` is not in a format folio can read")),
+    };
     let known = cache_dir.and_then(|dir| {
         std::fs::read_to_string(dir.join(format!("{}.ok", content_key(&data)))).ok()
     });
     if let Some(width) = known.and_then(|text| text.trim().parse().ok()) {
         return Ok(Some(width));
     }
-    let (image, _, _) = decode(&data, path)?;
+    let (image, _) = decode(&data, format, path)?;
     Ok(Some(image.width()))
 }
 
@@ -323,10 +384,6 @@ fn prepare_one(
     target: &ImageTarget,
     cache_dir: &Path,
 ) -> Result<Option<Vec<u8>>, String> {
-    let extension = path.rsplit('.').next().unwrap_or("").to_ascii_lowercase();
-    if extension == "svg" || VECTOR.contains(&extension.as_str()) {
-        return Ok(None);
-    }
     // The same guard as `check`: preparation must never read outside the
     // project, even for an image `check` refused or one swapped since.
     let root = root.canonicalize().map_err(|err| err.to_string())?;
@@ -343,6 +400,9 @@ fn prepare_one(
         return Ok(None);
     }
     let data = std::fs::read(&real).map_err(|err| err.to_string())?;
+    let Some(Kind::Raster(format)) = sniff(&data, path) else {
+        return Ok(None);
+    };
     let key = format!(
         "{}-{:?}-{}-{}",
         content_key(&data),
@@ -357,7 +417,7 @@ fn prepare_one(
             return Ok((ext != "none").then_some(bytes));
         }
     }
-    let (mut image, format, rotated) = decode(&data, path)?;
+    let (mut image, rotated) = decode(&data, format, path)?;
     // Decoded cleanly: `check` need not decode these bytes again.
     let _ = write_atomically(
         &cache_dir.join(format!("{}.ok", content_key(&data))),

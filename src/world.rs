@@ -28,6 +28,12 @@ pub const DATA_PATH: &str = "/__folio__/pack.json";
 /// data so that filling in other packs' pages re-lays out only the places
 /// that print them.
 pub const ELSEWHERE_PATH: &str = "/__folio__/elsewhere.json";
+/// `/__folio__/formats/<path>` holds the format (`png`, `jpg`, `svg` …) of
+/// the image the document is served for the project file `<path>`, read
+/// from its bytes, or nothing when Typst should decide. Typst goes by a
+/// file's extension first, which a prepared image (a PNG re-encoded as
+/// JPEG) or a misnamed file would contradict.
+pub const FORMATS_DIR: &str = "/__folio__/formats";
 
 /// Layouts compiled into the binary, by the path they are served under.
 pub const BUILTIN_LAYOUTS: &[(&str, &str)] = &[
@@ -322,6 +328,25 @@ impl<'a> DocumentWorld<'a> {
     pub fn base(&self) -> &Base {
         self.base
     }
+
+    /// A project file as this document sees it: prepared for its target if
+    /// folio prepared it, else as it is on disk.
+    fn image(&self, id: FileId) -> FileResult<Bytes> {
+        match self.base.images.get(&(self.images, id)) {
+            Some(bytes) => Ok(bytes.clone()),
+            None => self.base.read(id),
+        }
+    }
+
+    /// For `/__folio__/formats/<path>`, the project file `<path>`.
+    fn format_of(&self, id: FileId) -> Option<FileId> {
+        if !matches!(id.root(), VirtualRoot::Project) {
+            return None;
+        }
+        let path = id.vpath().get_with_slash();
+        let rest = path.strip_prefix(FORMATS_DIR)?;
+        rest.starts_with('/').then(|| virtual_id(rest))
+    }
 }
 
 impl World for DocumentWorld<'_> {
@@ -352,10 +377,15 @@ impl World for DocumentWorld<'_> {
         if let Some((_, bytes)) = self.files.iter().find(|(file, _)| *file == id) {
             return Ok(bytes.clone());
         }
-        match self.base.images.get(&(self.images, id)) {
-            Some(bytes) => Ok(bytes.clone()),
-            None => self.base.read(id),
+        if let Some(image) = self.format_of(id) {
+            let format = self
+                .image(image)
+                .ok()
+                .and_then(|bytes| crate::images::typst_format(&bytes))
+                .unwrap_or("");
+            return Ok(Bytes::from_string(format));
         }
+        self.image(id)
     }
 
     fn font(&self, index: usize) -> Option<Font> {

@@ -196,3 +196,101 @@ fn previews_render_every_page_and_a_contact_sheet() {
     assert_eq!(kinds.iter().filter(|k| **k == "preview").count(), pages);
     assert_eq!(kinds.iter().filter(|k| **k == "contact-sheet").count(), 1);
 }
+
+/// Typst picks an image's format from its extension; folio must hand it the
+/// format of the bytes it serves: a wide PNG photograph re-encoded as JPEG,
+/// a PNG named `.jpg` and a JPEG named `.png` all build, and `check`, which
+/// decodes exactly as the build does, agrees.
+#[test]
+fn images_are_read_by_their_content_not_their_name() {
+    let note = "---\ntitle: Pictures\n---\n\n![Wide photograph](wide.png)\n\n\
+                ![A PNG named jpg](png.jpg)\n\n![A JPEG named png](jpeg.png)\n";
+    let dir = project(&[("notes/pics.md", note)]);
+    let notes = dir.path().join("notes");
+    save(&photo(3000, 1500), &notes.join("wide.png"), ImageFormat::Png);
+    save(&photo(1000, 700), &notes.join("png.jpg"), ImageFormat::Png);
+    save(&photo(1100, 700), &notes.join("jpeg.png"), ImageFormat::Jpeg);
+    let check = folio(dir.path(), &["check"]);
+    assert!(check.status.success(), "{}", stderr(&check));
+    let build = folio(dir.path(), &["-q"]);
+    assert!(build.status.success(), "{}", stderr(&build));
+    assert_eq!(
+        embedded_widths(&dir.path().join("output/briefing-book.pdf")),
+        [1000, 1100, 1938]
+    );
+    // The wide photograph was re-encoded as JPEG (and served as one).
+    let cached: Vec<_> = std::fs::read_dir(dir.path().join("output/.cache/images"))
+        .unwrap()
+        .flatten()
+        .filter(|e| e.path().extension().is_some_and(|x| x == "jpg"))
+        .collect();
+    assert_eq!(cached.len(), 1);
+}
+
+/// A file whose content no reader accepts fails `check` and the build alike,
+/// whatever its name says.
+#[test]
+fn check_and_build_agree_on_files_that_are_not_images() {
+    for (name, bytes) in [
+        ("fake.png", b"plain text, not a picture".as_slice()),
+        ("fake.pdf", b"%PDF-1.7 and then nothing at all".as_slice()),
+        ("fake.svg", b"<svg xmlns=\"http://www.w3.org/2000/svg\"><g>".as_slice()),
+    ] {
+        let note = format!("---\ntitle: Pictures\n---\n\n![Not a picture]({name})\n");
+        let dir = project(&[("notes/pics.md", &note)]);
+        std::fs::write(dir.path().join("notes").join(name), bytes).unwrap();
+        let check = folio(dir.path(), &["check"]);
+        let build = folio(dir.path(), &["-q"]);
+        assert_eq!(check.status.code(), Some(1), "{name}: {}", stderr(&check));
+        assert_eq!(build.status.code(), Some(1), "{name}: {}", stderr(&build));
+        assert!(stderr(&check).contains(&format!("notes/{name}")), "{name}");
+    }
+}
+
+/// A PDF used as an image is checked (it loads, it has a page) and embedded.
+#[test]
+fn a_pdf_image_is_checked_and_embedded() {
+    let dir = project(&[(
+        "notes/pics.md",
+        "---\ntitle: Pictures\n---\n\n![A vector chart](chart.pdf)\n",
+    )]);
+    std::fs::write(dir.path().join("notes/chart.pdf"), tiny_pdf()).unwrap();
+    let check = folio(dir.path(), &["check"]);
+    assert!(check.status.success(), "{}", stderr(&check));
+    let build = folio(dir.path(), &["-q"]);
+    assert!(build.status.success(), "{}", stderr(&build));
+}
+
+/// A one-page PDF with a filled square, written by hand (offsets computed).
+fn tiny_pdf() -> Vec<u8> {
+    let content = "0 0 1 rg 10 10 80 80 re f";
+    let objects = [
+        "<< /Type /Catalog /Pages 2 0 R >>".to_string(),
+        "<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_string(),
+        "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 100 100] /Contents 4 0 R /Resources << >> >>"
+            .to_string(),
+        format!(
+            "<< /Length {} >>\nstream\n{content}\nendstream",
+            content.len()
+        ),
+    ];
+    let mut out = b"%PDF-1.4\n".to_vec();
+    let mut offsets = Vec::new();
+    for (i, object) in objects.iter().enumerate() {
+        offsets.push(out.len());
+        out.extend(format!("{} 0 obj\n{object}\nendobj\n", i + 1).bytes());
+    }
+    let xref = out.len();
+    out.extend(format!("xref\n0 {}\n0000000000 65535 f \n", objects.len() + 1).bytes());
+    for offset in offsets {
+        out.extend(format!("{offset:010} 00000 n \n").bytes());
+    }
+    out.extend(
+        format!(
+            "trailer\n<< /Size {} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n",
+            objects.len() + 1
+        )
+        .bytes(),
+    );
+    out
+}
