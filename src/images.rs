@@ -219,53 +219,116 @@ fn decode(
     Ok((image, orientation != Orientation::NoTransforms))
 }
 
-/// An SVG must parse, and every file it links to must be in the project:
+/// An SVG must parse, and every file it would load must be in the project:
 /// a drawing may not pull in `/etc/passwd` or anything from the network.
+/// Hyperlinks (`<a href>`) are fine: nothing fetches them. What is checked
+/// is exactly what usvg asks to load (`<image>` and the like), under the
+/// rules Typst applies when it loads them.
 fn check_svg(root: &Path, real: &Path, path: &str, data: &[u8]) -> Result<(), String> {
-    usvg::Tree::from_data(data, &usvg::Options::default())
+    let loads = std::sync::Mutex::new(Vec::new());
+    let options = usvg::Options {
+        resources_dir: None,
+        image_href_resolver: usvg::ImageHrefResolver {
+            resolve_data: usvg::ImageHrefResolver::default_data_resolver(),
+            resolve_string: Box::new(|href, _| {
+                loads.lock().expect("not poisoned").push(href.to_string());
+                None
+            }),
+        },
+        ..usvg::Options::default()
+    };
+    usvg::Tree::from_data(data, &options)
         .map_err(|err| format!("image `{path}` is not a valid SVG: {err}"))?;
-    let text = String::from_utf8_lossy(data);
+    drop(options);
     let folder = real.parent().unwrap_or(root);
-    for link in svg_links(&text) {
-        if link.starts_with('#') || link.starts_with("data:") {
-            continue;
-        }
-        let refused = || {
-            format!(
-                "image `{path}` links to `{link}`, outside the project; SVGs may only use files in the project"
-            )
-        };
-        if link.contains("://") || link.starts_with("//") || link.starts_with('/') {
-            return Err(refused());
-        }
-        let target = folder.join(link);
-        match target.canonicalize() {
-            Ok(target) if target.starts_with(root) => {}
-            _ => return Err(refused()),
-        }
+    for href in loads.into_inner().expect("not poisoned") {
+        check_svg_load(root, folder, &href).map_err(|why| match why {
+            SvgLoad::Network => format!(
+                "image `{path}` loads `{href}` from the network; SVGs may only use files in the project"
+            ),
+            SvgLoad::Outside => format!(
+                "image `{path}` links to `{href}`, outside the project; SVGs may only use files in the project"
+            ),
+            SvgLoad::Other(why) => format!("image `{path}` links to `{href}`: {why}"),
+        })?;
     }
     Ok(())
 }
 
-/// The values of every `href` attribute (plain or `xlink:`) in an SVG.
-fn svg_links(text: &str) -> Vec<&str> {
-    let mut links = Vec::new();
-    let mut rest = text;
-    while let Some(at) = rest.find("href") {
-        rest = &rest[at + 4..];
-        let after = rest.trim_start();
-        let Some(value) = after.strip_prefix('=') else {
-            continue;
-        };
-        let value = value.trim_start();
-        let Some(quote) = value.chars().next().filter(|q| *q == '"' || *q == '\'') else {
-            continue;
-        };
-        if let Some(end) = value[1..].find(quote) {
-            links.push(value[1..1 + end].trim());
+enum SvgLoad {
+    Network,
+    Outside,
+    Other(String),
+}
+
+/// One file an SVG loads, as Typst would resolve and read it.
+fn check_svg_load(root: &Path, folder: &Path, href: &str) -> Result<(), SvgLoad> {
+    let href = href.strip_prefix("file://").unwrap_or(href);
+    if let Some((scheme, _)) = href.split_once("://") {
+        if scheme
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
+        {
+            return Err(SvgLoad::Network);
         }
     }
-    links
+    if href.starts_with('/') {
+        return Err(SvgLoad::Outside);
+    }
+    // Lexically first (a path that climbs out is refused whether or not it
+    // exists), then for real (symlinks).
+    let mut target = folder.to_path_buf();
+    for part in Path::new(href).components() {
+        match part {
+            std::path::Component::ParentDir => {
+                target.pop();
+            }
+            std::path::Component::Normal(part) => target.push(part),
+            _ => {}
+        }
+    }
+    if !target.starts_with(root) {
+        return Err(SvgLoad::Outside);
+    }
+    let real = target.canonicalize().map_err(|err| match err.kind() {
+        std::io::ErrorKind::NotFound => SvgLoad::Other("that file does not exist".into()),
+        _ => SvgLoad::Other(format!("cannot read it: {err}")),
+    })?;
+    if !real.starts_with(root) {
+        return Err(SvgLoad::Outside);
+    }
+    let data =
+        std::fs::read(&real).map_err(|err| SvgLoad::Other(format!("cannot read it: {err}")))?;
+    // Typst takes a linked image's format from its extension, else its content.
+    let extension = real
+        .extension()
+        .and_then(|e| e.to_str())
+        .map(str::to_ascii_lowercase)
+        .unwrap_or_default();
+    let named = match extension.as_str() {
+        "png" => Some("png"),
+        "jpg" | "jpeg" => Some("jpg"),
+        "gif" => Some("gif"),
+        "webp" => Some("webp"),
+        "svg" | "svgz" => Some("svg"),
+        "pdf" => Some("pdf"),
+        _ => None,
+    };
+    let actual = typst_format(&data);
+    match (named.or(actual), actual) {
+        (Some("png" | "jpg" | "gif" | "webp"), Some(actual)) if named.is_none_or(|n| n == actual) => {
+            Ok(())
+        }
+        (Some(named), Some(actual @ ("png" | "jpg" | "gif" | "webp"))) if named != actual => {
+            Err(SvgLoad::Other(format!(
+                "it holds a {} image under another name; rename it",
+                actual.to_uppercase()
+            )))
+        }
+        _ => Err(SvgLoad::Other(
+            "an SVG can only load PNG, JPEG, GIF or WebP images".into(),
+        )),
+    }
 }
 
 /// A PDF used as an image must load, unencrypted, and have a page to show.

@@ -294,3 +294,67 @@ fn tiny_pdf() -> Vec<u8> {
     );
     out
 }
+
+const LINKED_SVG: &str = r##"<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" width="200" height="100">
+  <a xlink:href="https://example.com/docs" target="_blank"><rect x="10" y="10" width="80" height="40" fill="#369"/></a>
+  <a href="mailto:someone@example.com"><circle cx="150" cy="50" r="30" fill="#c33"/></a>
+  BODY
+</svg>"##;
+
+/// Hyperlinks in an SVG (a draw.io export, say) are fine: nothing fetches
+/// them. An image inside the project may be loaded.
+#[test]
+fn svg_hyperlinks_and_images_inside_the_project_are_accepted() {
+    let svg = LINKED_SVG.replace(
+        "BODY",
+        r#"<image xlink:href="parts/photo.jpg" width="40" height="30"/>"#,
+    );
+    let dir = project(&[
+        ("notes/pics.md", "---\ntitle: Pictures\n---\n\n![A diagram](diagram.svg)\n"),
+        ("notes/diagram.svg", &svg),
+    ]);
+    save(
+        &photo(40, 30),
+        &dir.path().join("notes/parts/photo.jpg"),
+        ImageFormat::Jpeg,
+    );
+    let check = folio(dir.path(), &["check"]);
+    assert!(check.status.success(), "{}", stderr(&check));
+    let build = folio(dir.path(), &["-q"]);
+    assert!(build.status.success(), "{}", stderr(&build));
+}
+
+/// What an SVG would load from the network or from outside the project is
+/// refused, by `check` and the build alike.
+#[test]
+fn svg_loads_from_the_network_or_outside_are_refused() {
+    for (body, message) in [
+        (
+            r#"<image href="https://example.com/x.png" width="10" height="10"/>"#,
+            "image `notes/diagram.svg` loads `https://example.com/x.png` from the network",
+        ),
+        (
+            r#"<image xlink:href="../../outside.png" width="10" height="10"/>"#,
+            "image `notes/diagram.svg` links to `../../outside.png`, outside the project",
+        ),
+        (
+            r#"<image href="/etc/hosts" width="10" height="10"/>"#,
+            "image `notes/diagram.svg` links to `/etc/hosts`, outside the project",
+        ),
+    ] {
+        let dir = project(&[
+            ("notes/pics.md", "---\ntitle: Pictures\n---\n\n![A diagram](diagram.svg)\n"),
+            ("notes/diagram.svg", &LINKED_SVG.replace("BODY", body)),
+        ]);
+        save(
+            &photo(10, 10),
+            &dir.path().parent().unwrap().join("outside.png"),
+            ImageFormat::Png,
+        );
+        for args in [&["check"][..], &["-q"][..]] {
+            let output = folio(dir.path(), args);
+            assert_eq!(output.status.code(), Some(1), "{body}");
+            assert!(stderr(&output).contains(message), "{}", stderr(&output));
+        }
+    }
+}
