@@ -83,6 +83,12 @@ pub struct Book {
     pub font: Option<toml::Spanned<String>>,
     /// Heading font family; default Inter.
     pub heading_font: Option<toml::Spanned<String>>,
+    /// Families tried, in order, after the body and heading fonts for any
+    /// character they lack (CJK, emoji, other scripts).
+    pub fallback_fonts: Vec<toml::Spanned<String>>,
+    /// Also use the machine's installed fonts (off: builds are the same on
+    /// every machine).
+    pub system_fonts: bool,
     /// Large diagonal text behind every page, e.g. "DRAFT".
     pub watermark: Option<String>,
     /// "a-2b", "a-3b", "ua-1", or a list of one PDF/A level and "ua-1".
@@ -126,6 +132,8 @@ impl Default for Book {
             lang: "en".into(),
             font: None,
             heading_font: None,
+            fallback_fonts: Vec::new(),
+            system_fonts: false,
             watermark: None,
             pdf_standard: toml::Spanned::new(0..0, OneOrMany::None),
             notes_pages: 1,
@@ -255,6 +263,8 @@ pub struct Pack {
     pub watermark: Option<String>,
     pub notes_pages: Option<u32>,
     pub variant: Option<Variant>,
+    /// Replaces `[book] fallback_fonts` for this pack.
+    pub fallback_fonts: Option<Vec<toml::Spanned<String>>>,
     /// Byte range of the `[[pack]]` table in folio.toml.
     #[serde(skip)]
     pub span: Range<usize>,
@@ -278,6 +288,7 @@ impl Pack {
             watermark: None,
             notes_pages: None,
             variant: None,
+            fallback_fonts: None,
             span: 0..0,
             implicit: true,
         }

@@ -56,6 +56,8 @@ pub enum Code {
     MissingAltText,
     /// A note no other note links to.
     Orphan,
+    /// Characters no available font has: they would print as blank boxes.
+    MissingGlyphs,
 }
 
 impl Code {
@@ -74,6 +76,7 @@ impl Code {
             Code::DuplicateId => "duplicate-id",
             Code::MissingAltText => "missing-alt-text",
             Code::Orphan => "orphan",
+            Code::MissingGlyphs => "missing-glyphs",
         }
     }
 }

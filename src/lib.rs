@@ -20,6 +20,7 @@ pub mod book;
 pub mod cli;
 pub mod config;
 pub mod diag;
+pub mod fonts;
 pub mod images;
 pub mod links;
 pub mod markup;

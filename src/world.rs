@@ -18,6 +18,7 @@ use typst::{Library, LibraryExt, World};
 
 use crate::book::ImageTarget;
 use crate::config::Date;
+pub use crate::fonts::Fonts;
 
 /// Where folio's generated files live in Typst's view of the project. A
 /// project folder of this name would be shadowed, never read.
@@ -43,14 +44,6 @@ pub const BUILTIN_LAYOUTS: &[(&str, &str)] = &[
     ("workshop", include_str!("../layouts/workshop.typ")),
 ];
 
-/// Fonts compiled into the binary besides Typst's own.
-const BUNDLED_FONTS: &[&[u8]] = &[
-    include_bytes!("../fonts/Inter-Regular.otf"),
-    include_bytes!("../fonts/Inter-Italic.otf"),
-    include_bytes!("../fonts/Inter-SemiBold.otf"),
-    include_bytes!("../fonts/Inter-Bold.otf"),
-];
-
 pub fn virtual_id(path: &str) -> FileId {
     RootedPath::new(
         VirtualRoot::Project,
@@ -67,86 +60,12 @@ pub fn layout_path(name: &str) -> String {
     format!("/layouts/{name}.typ")
 }
 
-/// A font folio can use and where it comes from.
-#[derive(Debug, Clone)]
-pub struct FontOrigin {
-    pub family: String,
-    pub source: String,
-}
-
-/// Every font folio can use: Typst's embedded fonts, folio's own embedded
-/// fonts, then the project's `fonts/` folder. Never the system's.
-#[derive(Clone)]
-pub struct Fonts {
-    fonts: Vec<Font>,
-    origins: Vec<FontOrigin>,
-}
-
-impl Fonts {
-    pub fn load(root: &Path) -> Self {
-        let mut fonts = Vec::new();
-        let mut origins = Vec::new();
-        let mut add = |data: Bytes, source: &str| {
-            for font in Font::iter(data) {
-                origins.push(FontOrigin {
-                    family: font.info().family.clone(),
-                    source: source.to_string(),
-                });
-                fonts.push(font);
-            }
-        };
-        for data in typst_assets::fonts() {
-            add(Bytes::new(data), "embedded (Typst)");
-        }
-        for data in BUNDLED_FONTS {
-            add(Bytes::new(*data), "embedded (folio)");
-        }
-        for path in project_font_files(root) {
-            let Ok(data) = std::fs::read(&path) else {
-                continue;
-            };
-            if BUNDLED_FONTS
-                .iter()
-                .any(|bundled| *bundled == data.as_slice())
-            {
-                continue;
-            }
-            let shown = path
-                .strip_prefix(root)
-                .unwrap_or(&path)
-                .display()
-                .to_string();
-            add(Bytes::new(data), &shown);
-        }
-        Self { fonts, origins }
-    }
-
-    /// Each font face and where it comes from, in load order.
-    pub fn origins(&self) -> &[FontOrigin] {
-        &self.origins
-    }
-
-    pub fn has_family(&self, family: &str) -> bool {
-        self.origins
-            .iter()
-            .any(|f| f.family.eq_ignore_ascii_case(family))
-    }
-
-    /// Family names, each once, sorted.
-    pub fn families(&self) -> Vec<&str> {
-        let mut families: Vec<&str> = self.origins.iter().map(|f| f.family.as_str()).collect();
-        families.sort_unstable();
-        families.dedup();
-        families
-    }
-}
-
 /// Everything shared by all documents of a run.
 pub struct Base {
     root: PathBuf,
     library: LazyHash<Library>,
     book: LazyHash<FontBook>,
-    fonts: Vec<Font>,
+    fonts: Fonts,
     /// Converted note bodies and other generated sources, by file id.
     generated: HashMap<FileId, Source>,
     /// Images prepared for a target (scaled, converted), served instead of
@@ -161,9 +80,9 @@ impl Base {
     pub fn new(root: &Path, fonts: Fonts) -> Self {
         let root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
         Self {
-            book: LazyHash::new(FontBook::from_fonts(&fonts.fonts)),
+            book: LazyHash::new(fonts.book()),
             library: LazyHash::new(Library::builder().build()),
-            fonts: fonts.fonts,
+            fonts,
             root,
             generated: HashMap::new(),
             images: HashMap::new(),
@@ -174,6 +93,11 @@ impl Base {
 
     pub fn root(&self) -> &Path {
         &self.root
+    }
+
+    /// The fonts every document of the run can use.
+    pub fn fonts(&self) -> &Fonts {
+        &self.fonts
     }
 
     /// Serves `text` at the virtual `path` to every document.
@@ -268,28 +192,6 @@ impl Base {
         cache.insert(id, source.clone());
         source
     }
-}
-
-fn project_font_files(root: &Path) -> Vec<PathBuf> {
-    let mut files = Vec::new();
-    let mut stack = vec![root.join("fonts")];
-    while let Some(dir) = stack.pop() {
-        let Ok(entries) = std::fs::read_dir(&dir) else {
-            continue;
-        };
-        for entry in entries.flatten() {
-            let path = entry.path();
-            if path.is_dir() {
-                stack.push(path);
-            } else if path.extension().and_then(|e| e.to_str()).is_some_and(|e| {
-                ["ttf", "otf", "ttc", "otc"].contains(&e.to_ascii_lowercase().as_str())
-            }) {
-                files.push(path);
-            }
-        }
-    }
-    files.sort();
-    files
 }
 
 /// One document's view: the shared base plus its own main file and data.
@@ -389,7 +291,7 @@ impl World for DocumentWorld<'_> {
     }
 
     fn font(&self, index: usize) -> Option<Font> {
-        self.base.fonts.get(index).cloned()
+        self.base.fonts.font(index)
     }
 
     /// The book's date, never the clock: output must not depend on when it is built.

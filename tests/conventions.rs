@@ -210,11 +210,17 @@ const INTERNATIONAL: Fixture = Fixture {
         ("japan", "Japan"),
         ("はじめに", "日本への旅"),
     ],
-    diagnostics: &[(
-        "unresolved-anchor",
-        "notes/recht/Straßenverkehr.md",
-        "[[Mietrecht#Paragraph 99]]",
-    )],
+    diagnostics: &[
+        (
+            "unresolved-anchor",
+            "notes/recht/Straßenverkehr.md",
+            "[[Mietrecht#Paragraph 99]]",
+        ),
+        // No built-in font has Japanese: each Japanese note is told so,
+        // at the first Japanese character it prints.
+        ("missing-glyphs", "notes/reisen/japan/index.md", "持ち物"),
+        ("missing-glyphs", "notes/reisen/japan/はじめに.md", "日本への旅"),
+    ],
     links: &[
         // index.md
         link("Startseite", "Zum Recht:", Some("Rechtsgebiete"), To::Note("Rechtsgebiete")),

@@ -11,7 +11,7 @@ use crate::book::{DocumentPlan, Kind};
 use crate::diag::{Diagnostic, Report};
 use crate::render::{self, Written};
 use crate::world::Fonts;
-use crate::{book, config, images, links, notes};
+use crate::{book, config, fonts, images, links, notes};
 
 #[derive(Debug, Clone, Default)]
 pub struct BuildSettings {
@@ -32,6 +32,8 @@ pub struct BuildSettings {
     pub previews: Option<crate::preview::PreviewSettings>,
     /// Also write each document's generated Typst sources under this folder.
     pub emit_typst: Option<PathBuf>,
+    /// Also use the machine's installed fonts (`--system-fonts`).
+    pub system_fonts: bool,
     /// Exports remembered across builds of one process (watch mode).
     pub exported: std::sync::Arc<render::ExportMemo>,
 }
@@ -114,11 +116,14 @@ pub fn check(settings: &BuildSettings) -> Result<Checked, BuildError> {
     })?;
     let mut report = Report::default();
     let config = config::load(&root, &mut report);
-    let fonts = Fonts::load(&root);
+    let system_fonts =
+        settings.system_fonts || config.as_ref().is_some_and(|c| c.book.system_fonts);
+    let fonts = Fonts::load_with(&root, system_fonts);
     if let Some(config) = &config {
         check_fonts(config, &fonts, &mut report);
     }
     let corpus = notes::load(&root, &mut report);
+    fonts::check_coverage(&corpus, config.as_ref(), &fonts, &mut report);
     let graph = links::resolve(&corpus);
     let cache_dir = settings
         .out

@@ -159,6 +159,12 @@ pub struct BuildArgs {
     #[arg(long, value_name = "DIR", global = true)]
     pub emit_typst: Option<PathBuf>,
 
+    /// Also use the fonts installed on this machine (off by default, so
+    /// builds are the same on every machine; `system_fonts = true` in
+    /// folio.toml does the same).
+    #[arg(long, global = true)]
+    pub system_fonts: bool,
+
     /// Width of the page previews in pixels.
     #[arg(long, value_name = "PX", default_value_t = 1240, value_parser = clap::value_parser!(u32).range(64..=8000), global = true)]
     pub preview_width: u32,
@@ -222,6 +228,7 @@ pub fn run(cli: Cli) -> ExitCode {
             width: args.preview_width,
         }),
         emit_typst: args.emit_typst.clone(),
+        system_fonts: args.system_fonts,
         exported: Default::default(),
     };
     let quiet = args.quiet || args.format == Format::Json;
