@@ -82,7 +82,9 @@ pub struct BookData {
     pub title: String,
     pub subtitle: Option<String>,
     pub organisation: Option<String>,
-    pub date: String,
+    /// The book's date (YYYY-MM-DD), or none when nothing gives one: no
+    /// `date` in folio.toml, no SOURCE_DATE_EPOCH, no note with a date.
+    pub date: Option<String>,
     /// The book's own marking.
     pub classification: Option<String>,
     /// The highest marking of the book and this document's notes: what the
@@ -147,9 +149,9 @@ pub struct TagEntry {
     pub notes: Vec<String>,
 }
 
-/// The date printed in the book and stamped into the PDF: folio.toml's, else
-/// SOURCE_DATE_EPOCH, else the newest note's; never the clock.
-pub fn book_date(book: &Book, corpus: &Corpus) -> Date {
+/// The date printed in the book: folio.toml's, else SOURCE_DATE_EPOCH, else
+/// the newest note's; never the clock. None when nothing gives one.
+pub fn book_date(book: &Book, corpus: &Corpus) -> Option<Date> {
     book.date
         .as_ref()
         .and_then(|d| Date::parse(&d.get_ref().0))
@@ -162,11 +164,27 @@ pub fn book_date(book: &Book, corpus: &Corpus) -> Date {
                 .and_then(Date::from_unix)
         })
         .or_else(|| corpus.notes.iter().filter_map(|n| n.date).max())
-        .unwrap_or(Date {
-            year: 1970,
-            month: 1,
-            day: 1,
-        })
+}
+
+/// The PDF's creation date when the book has none. PDF/A requires one, and
+/// the output must not depend on when it is built, so it is a fixed value;
+/// nothing prints it.
+pub const UNDATED: Date = Date {
+    year: 1970,
+    month: 1,
+    day: 1,
+};
+
+impl DocumentPlan {
+    /// The date stamped into the PDF's metadata: the book's, else [`UNDATED`].
+    pub fn pdf_date(&self) -> Date {
+        self.data
+            .book
+            .date
+            .as_deref()
+            .and_then(Date::parse)
+            .unwrap_or(UNDATED)
+    }
 }
 
 /// Plans the chosen packs of the configuration, then (if enabled) one
@@ -187,7 +205,7 @@ pub fn plan(
             .unwrap_or_else(|| project_name.to_string()),
         subtitle: settings.subtitle.clone(),
         organisation: settings.organisation.clone(),
-        date: date.to_string(),
+        date: date.map(|d| d.to_string()),
         classification: settings
             .classification
             .as_ref()

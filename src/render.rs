@@ -226,7 +226,7 @@ pub fn note_pages(document: &PagedDocument, plan: &DocumentPlan) -> BTreeMap<Str
 }
 
 fn book_date(plan: &DocumentPlan) -> Date {
-    Date::parse(&plan.data.book.date).expect("the book date is valid")
+    plan.pdf_date()
 }
 
 /// Documents exported earlier in this process, by output path, with a hash
@@ -319,7 +319,7 @@ pub fn build_all(
                     let hash = typst::utils::hash128(&(
                         &document,
                         standards,
-                        plan.data.book.date.as_str(),
+                        plan.data.book.date.as_deref(),
                         previews.map(|p| p.width),
                     ));
                     if let Some(written) = memo.get(&plan.output, hash) {
