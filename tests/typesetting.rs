@@ -43,3 +43,22 @@ fn the_newest_note_dates_the_book() {
     let pdf = Pdf::open(&dir.path().join("output/briefing-book.pdf"));
     assert!(pdf.text(1).contains("1 December 2009"), "{}", pdf.text(1));
 }
+
+/// A handout's title is its unnumbered top heading; its sections count
+/// from 1 (1, 1.1, 2), not 0.1.
+#[test]
+fn handout_sections_are_numbered_from_one() {
+    let dir = project(&[
+        ("folio.toml", "[handouts]\nenabled = true\n"),
+        ("notes/alpha.md", UNDATED_NOTE),
+    ]);
+    let output = folio(dir.path(), &["-q"]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let pdf = Pdf::open(&dir.path().join("output/handouts/alpha.pdf"));
+    let text = pdf.text(1);
+    let intro = text.find("1 Intro").expect(&text);
+    let detail = text.find("1.1 Detail").expect(&text);
+    let second = text.find("2 Second").expect(&text);
+    assert!(intro < detail && detail < second, "{text}");
+    assert!(!text.contains("0.1"), "{text}");
+}
