@@ -98,6 +98,10 @@ pub struct BookData {
     pub lang: String,
     pub font: String,
     pub heading_font: String,
+    /// Families tried, in order, after `font` and `heading_font` (and the
+    /// built-in fonts) for characters they lack: `fallback_fonts` of the
+    /// pack, else of the book.
+    pub fallback_fonts: Vec<String>,
     pub watermark: Option<String>,
     pub notes_pages: u32,
 }
@@ -227,6 +231,7 @@ pub fn plan(
             .as_ref()
             .map_or(DEFAULT_HEADING_FONT, |f| f.get_ref())
             .to_string(),
+        fallback_fonts: families(&settings.fallback_fonts),
         watermark: settings.watermark.clone(),
         notes_pages: settings.notes_pages,
     };
@@ -268,6 +273,9 @@ pub fn plan(
             book.duplex = pack.duplex.unwrap_or(book.duplex);
             book.watermark = pack.watermark.clone().or(book.watermark);
             book.notes_pages = pack.notes_pages.unwrap_or(book.notes_pages);
+            if let Some(fallback) = &pack.fallback_fonts {
+                book.fallback_fonts = families(fallback);
+            }
         }
         // An empty watermark switches the book's off for this pack.
         book.watermark = book.watermark.filter(|w| !w.trim().is_empty());
@@ -370,6 +378,10 @@ pub fn plan(
         }
     }
     plans
+}
+
+fn families(list: &[toml::Spanned<String>]) -> Vec<String> {
+    list.iter().map(|f| f.get_ref().clone()).collect()
 }
 
 /// Warns about notes that no pack holds: they would be in no document.

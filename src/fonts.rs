@@ -272,6 +272,58 @@ fn system_faces(project_fonts: &Path) -> Vec<Face> {
         .collect()
 }
 
+/// A font file a PDF embeds (some of its glyphs), for the manifest.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
+pub struct EmbeddedFont {
+    pub family: String,
+    /// The file (project-relative for `fonts/`, absolute for an installed
+    /// font); none for the fonts embedded in folio.
+    pub file: Option<String>,
+    /// SHA-256 of the whole font file.
+    pub sha256: String,
+}
+
+/// The fonts whose glyphs a laid-out document uses: what typst-pdf embeds.
+pub fn embedded(document: &typst_layout::PagedDocument, fonts: &Fonts) -> Vec<EmbeddedFont> {
+    use typst::layout::{Frame, FrameItem};
+    fn walk(frame: &Frame, used: &mut Vec<Font>) {
+        for (_, item) in frame.items() {
+            match item {
+                FrameItem::Group(group) => walk(&group.frame, used),
+                FrameItem::Text(text) if !text.glyphs.is_empty() => {
+                    let font = text.font.font();
+                    if !used.contains(font) {
+                        used.push(font.clone());
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+    let mut used = Vec::new();
+    for page in document.pages() {
+        walk(&page.frame, &mut used);
+    }
+    let mut out: Vec<EmbeddedFont> = used
+        .iter()
+        .map(|font| match fonts.index_of(font).map(|i| &fonts.faces[i]) {
+            Some(face) => EmbeddedFont {
+                family: face.info.family.clone(),
+                file: face.origin.file(),
+                sha256: face.sha256(),
+            },
+            None => EmbeddedFont {
+                family: font.info().family.clone(),
+                file: None,
+                sha256: crate::render::sha256_hex(font.data()),
+            },
+        })
+        .collect();
+    out.sort();
+    out.dedup();
+    out
+}
+
 /// Every character some loaded font has: the union of the faces' character
 /// maps, as a bit set over all of Unicode (136 KB).
 pub struct Coverage {
@@ -787,30 +839,64 @@ pub fn scripts_covered<'a>(faces: impl Iterator<Item = &'a Face>) -> Vec<&'stati
         .collect()
 }
 
-/// `folio fonts`: each family with the scripts it covers and where it
-/// comes from, one line per family and origin.
-pub fn table(fonts: &Fonts) -> String {
+/// A family as `folio fonts` lists it.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct FamilyRow {
+    pub family: String,
+    /// The writing systems it covers (see [`scripts_covered`]).
+    pub scripts: Vec<&'static str>,
+    pub source: String,
+}
+
+/// Each family with the scripts it covers and where it comes from, one row
+/// per family and origin, in font-book order.
+pub fn families(fonts: &Fonts) -> Vec<FamilyRow> {
+    // An installed family is one row however many files it has.
+    let key = |face: &Face| match &face.origin {
+        Origin::System(_) => "system".to_string(),
+        origin => origin.describe(),
+    };
     let mut rows: Vec<(&str, String)> = Vec::new();
     for face in &fonts.faces {
-        let row = (face.info.family.as_str(), face.origin.describe());
+        let row = (face.info.family.as_str(), key(face));
         if !rows.contains(&row) {
             rows.push(row);
         }
     }
-    let rows: Vec<(String, String, String)> = rows
-        .par_iter()
+    rows.par_iter()
         .map(|(family, origin)| {
-            let faces = fonts
+            let faces: Vec<&Face> = fonts
                 .faces
                 .iter()
-                .filter(|f| f.info.family == *family && f.origin.describe() == *origin);
-            let scripts = scripts_covered(faces);
-            let scripts = if scripts.is_empty() {
+                .filter(|f| f.info.family == *family && key(f) == *origin)
+                .collect();
+            let mut files: Vec<String> = faces.iter().filter_map(|f| f.origin.file()).collect();
+            files.dedup();
+            let source = match (origin.as_str(), files.len()) {
+                ("system", 1) => format!("system: {}", files[0]),
+                ("system", n) => format!("system: {} and {} more", files[0], n - 1),
+                _ => origin.clone(),
+            };
+            FamilyRow {
+                family: family.to_string(),
+                scripts: scripts_covered(faces.into_iter()),
+                source,
+            }
+        })
+        .collect()
+}
+
+/// `folio fonts`: [`families`] as aligned columns.
+pub fn table(fonts: &Fonts) -> String {
+    let rows: Vec<(String, String, String)> = families(fonts)
+        .into_iter()
+        .map(|row| {
+            let scripts = if row.scripts.is_empty() {
                 "symbols only".to_string()
             } else {
-                scripts.join(", ")
+                row.scripts.join(", ")
             };
-            (family.to_string(), scripts, origin.clone())
+            (row.family, scripts, row.source)
         })
         .collect();
     let width = |f: fn(&(String, String, String)) -> &String| {
@@ -824,6 +910,24 @@ pub fn table(fonts: &Fonts) -> String {
     out
 }
 
+/// `folio fonts --missing --format json`: the same as a list of objects.
+pub fn missing_json(missing: &[Missing], sources: &Sources) -> serde_json::Value {
+    missing
+        .iter()
+        .map(|m| {
+            let place = sources.get(&m.file).map(|t| crate::diag::line_col(t, m.at.start));
+            serde_json::json!({
+                "file": crate::diag::display_path(&m.file),
+                "line": place.map(|p| p.line),
+                "column": place.map(|p| p.column),
+                "writing": m.writing,
+                "characters": m.chars.iter().collect::<String>(),
+                "occurrences": m.occurrences,
+            })
+        })
+        .collect()
+}
+
 /// `folio fonts --missing`: every character nothing covers, per file and
 /// writing system, with the place of its first occurrence.
 pub fn missing_table(missing: &[Missing], sources: &Sources) -> String {
@@ -833,7 +937,8 @@ pub fn missing_table(missing: &[Missing], sources: &Sources) -> String {
             .get(&m.file)
             .map(|text| crate::diag::line_col(text, m.at.start))
             .map_or(String::new(), |p| format!(":{}:{}", p.line, p.column));
-        let chars: String = m.chars.iter().collect();
+        let chars: Vec<String> = m.chars.iter().map(|&c| shown(c)).collect();
+        let chars = chars.join(" ");
         out.push_str(&format!(
             "{}{place}  {}: {} character{}, {} occurrence{}: {chars}\n",
             crate::diag::display_path(&m.file),

@@ -47,6 +47,8 @@ pub struct Written {
     pub note_ids: Vec<String>,
     /// Page PNGs and the contact sheet, when previews were asked for.
     pub previews: Vec<WrittenPreview>,
+    /// The font files the PDF embeds.
+    pub fonts: Vec<crate::fonts::EmbeddedFont>,
 }
 
 #[derive(Debug, Clone)]
@@ -406,6 +408,7 @@ fn write(
         sha256: sha256_hex(&pdf),
         note_ids: plan.note_ids.clone(),
         previews: written_previews,
+        fonts: crate::fonts::embedded(document, base.fonts()),
     })
 }
 

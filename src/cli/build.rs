@@ -215,22 +215,41 @@ fn require_alt_text(plans: &[DocumentPlan], corpus: &notes::Corpus, report: &mut
     }
 }
 
-/// A font named in folio.toml must exist: no silent fallback.
+/// A font named in folio.toml (`font`, `heading_font`, `fallback_fonts`
+/// of the book and of each pack) must exist: no silent fallback.
 fn check_fonts(config: &config::Config, fonts: &Fonts, report: &mut Report) {
-    for family in [&config.book.font, &config.book.heading_font]
+    let book = &config.book;
+    let fallback = book
+        .fallback_fonts
+        .iter()
+        .chain(config.packs.iter().flat_map(|p| p.fallback_fonts.iter().flatten()));
+    for family in [&book.font, &book.heading_font]
         .into_iter()
         .flatten()
+        .chain(fallback)
     {
         if !fonts.has_family(family.get_ref()) {
             report.push(
                 Diagnostic::error(format!("font `{}` is not available", family.get_ref()))
                     .at(&config.path, family.span())
                     .hint(format!(
-                        "put its .ttf/.otf files in fonts/, or use one of: {} (see `folio fonts`)",
-                        fonts.families().join(", ")
+                        "put its .ttf/.otf files in fonts/, or use one of: {} (see `folio fonts`; \
+                         installed fonts count with --system-fonts)",
+                        some_families(fonts)
                     )),
             );
         }
+    }
+}
+
+/// The families a hint can list: all of them, unless installed fonts make
+/// hundreds.
+fn some_families(fonts: &Fonts) -> String {
+    const SHOWN: usize = 12;
+    let families = fonts.families();
+    match families.len() {
+        n if n > SHOWN => format!("{}, … ({n} in all)", families[..SHOWN].join(", ")),
+        _ => families.join(", "),
     }
 }
 
@@ -438,6 +457,9 @@ struct ManifestEntry<'a> {
     bytes: usize,
     sha256: &'a str,
     notes: &'a [String],
+    /// The font files a PDF embeds (none listed for previews).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    fonts: Option<&'a [crate::fonts::EmbeddedFont]>,
 }
 
 /// The manifest's entry for each written file (also used by `--format json`).
@@ -456,6 +478,7 @@ pub fn file_entries(written: &[Written]) -> serde_json::Value {
             bytes: w.bytes,
             sha256: &w.sha256,
             notes: &w.note_ids,
+            fonts: Some(&w.fonts),
         });
         for preview in &w.previews {
             let sheet = preview.sheet;
@@ -467,6 +490,7 @@ pub fn file_entries(written: &[Written]) -> serde_json::Value {
                 bytes: preview.bytes,
                 sha256: &preview.sha256,
                 notes: &[],
+                fonts: None,
             });
         }
     }

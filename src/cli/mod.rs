@@ -2,6 +2,7 @@
 //! exit code.
 
 mod build;
+mod fonts;
 mod list;
 mod new;
 mod watch;
@@ -66,8 +67,14 @@ pub enum Command {
     /// List the notes (id, title, date, tags, packs) and the packs (notes,
     /// pages of the last build).
     List,
-    /// List every font folio can use and where it comes from.
-    Fonts,
+    /// List every font family folio can use, the scripts it covers and
+    /// where it comes from.
+    Fonts {
+        /// Instead, list the characters of the notes that no font has
+        /// (per note and writing system): they would print as blank boxes.
+        #[arg(long)]
+        missing: bool,
+    },
     /// Work with layouts.
     #[command(subcommand)]
     Layout(LayoutCommand),
@@ -270,10 +277,8 @@ pub fn run(cli: Cli) -> ExitCode {
                 }
             };
         }
-        Some(Command::Fonts) => {
-            let fonts = crate::world::Fonts::load(&settings.root);
-            print!("{}", crate::fonts::table(&fonts));
-            return ExitCode::from(exit::SUCCESS);
+        Some(Command::Fonts { missing }) => {
+            return fonts::run(&settings, missing, args.format, args.verbose);
         }
         Some(Command::Layout(LayoutCommand::Export { name })) => {
             return match export_layout(&settings.root, &name) {
