@@ -309,14 +309,20 @@ pub fn assign_ids(notes_dir: &Path, paths: &[PathBuf], report: &mut Report) -> V
 }
 
 fn read_text(path: &Path) -> Result<Arc<str>, Report> {
-    let mut report = Report::default();
-    let bytes = match std::fs::read(path) {
-        Ok(bytes) => bytes,
+    match std::fs::read(path) {
+        Ok(bytes) => decode(path, bytes),
         Err(err) => {
+            let mut report = Report::default();
             report.push(Diagnostic::error(format!("cannot read note: {err}")).in_file(path));
-            return Err(report);
+            Err(report)
         }
-    };
+    }
+}
+
+/// A note file's bytes as text: UTF-8, or an error at the first byte that
+/// is not.
+pub fn decode(path: &Path, bytes: Vec<u8>) -> Result<Arc<str>, Report> {
+    let mut report = Report::default();
     match String::from_utf8(bytes) {
         Ok(text) => Ok(text.into()),
         Err(err) => {

@@ -570,12 +570,13 @@ pub enum SingleNoteError {
 /// a document or located diagnostics, never a panic.
 pub fn single_note(
     root: &Path,
-    text: &str,
+    bytes: &[u8],
     layout: &str,
 ) -> Result<PagedDocument, SingleNoteError> {
     let path = root.join("notes/note.md");
+    let text = crate::notes::decode(&path, bytes.to_vec()).map_err(SingleNoteError::Invalid)?;
     let mut report = Report::default();
-    let corpus = crate::notes::from_texts(root, vec![(path, text.into())], &mut report);
+    let corpus = crate::notes::from_texts(root, vec![(path, text)], &mut report);
     if corpus.notes.is_empty() {
         return Err(SingleNoteError::Invalid(report));
     }

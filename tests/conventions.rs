@@ -346,12 +346,6 @@ fn norm(text: &str) -> String {
         .collect()
 }
 
-fn all_text(pdf: &Pdf) -> String {
-    (1..=pdf.page_count() as u32)
-        .map(|p| pdf.text(p) + "\n")
-        .collect()
-}
-
 // ---------------------------------------------------------------------------
 // Reading bookmarks and links back, with the vertical position of each
 // destination, so that two headings on one page can be told apart.
@@ -961,7 +955,7 @@ fn check_links_land_on_their_targets(fixture: &Fixture) {
 fn check_unresolved_links_print_not_found(fixture: &Fixture) {
     let pdf = built(fixture).pdf();
     let chapters = chapters(pdf);
-    let everything = norm(&all_text(pdf));
+    let everything = norm(&pdf.all_text());
     for (title, shown) in fixture.missing {
         let text = chapter_text(pdf, chapter(&chapters, title));
         let expected = format!("{}(notfound)", norm(shown));
@@ -1151,7 +1145,7 @@ mod obsidian_vault {
     #[test]
     fn comments_are_left_out_and_highlights_keep_their_text() {
         let pdf = built(&VAULT).pdf();
-        let everything = norm(&all_text(pdf));
+        let everything = norm(&pdf.all_text());
         for hidden in [
             "move these somewhere better",
             "Private scribbles for later.",
@@ -1641,7 +1635,7 @@ fn unresolved_links_are_warnings_printed_as_the_written_text() {
     assert_eq!(got, expected);
 
     let pdf = Pdf::open(&dir.path().join("output/briefing-book.pdf"));
-    let text = norm(&all_text(&pdf));
+    let text = norm(&pdf.all_text());
     for shown in ["Nowhere", "the lost page", "old notes"] {
         assert!(
             text.contains(&format!("{}(notfound)", norm(shown))),
@@ -1756,7 +1750,7 @@ fn related_embeds_html_templates_and_drafts() {
     let mut titles: Vec<String> = chapters(&pdf).into_iter().map(|c| c.mark.title).collect();
     titles.sort();
     assert_eq!(titles, ["Main", "Side"]);
-    let text = norm(&all_text(&pdf));
+    let text = norm(&pdf.all_text());
     assert!(!text.contains("Notreadyyet."), "{text}");
     assert!(text.contains("{{site.title}}"), "{text}");
     assert!(text.contains("blinking"), "{text}");

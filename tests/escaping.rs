@@ -31,7 +31,7 @@ fn project() -> &'static Path {
 /// Converts and typesets one note; `Err` carries the diagnostics.
 fn typeset(markdown: &str) -> Result<(String, usize), String> {
     let text = format!("---\ntitle: T\n---\n{markdown}");
-    let document = render::single_note(project(), &text, "plain").map_err(|err| match err {
+    let document = render::single_note(project(), text.as_bytes(), "plain").map_err(|err| match err {
         render::SingleNoteError::Invalid(report) | render::SingleNoteError::Layout(report) => {
             report.to_plain_string()
         }

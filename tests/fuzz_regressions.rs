@@ -59,8 +59,9 @@ fn every_regression_input_compiles_and_prints_its_words() {
     inputs.sort();
     assert!(inputs.len() >= 10);
     for input in inputs {
-        let note = std::fs::read_to_string(&input).unwrap();
-        let document = match single_note(root.path(), &note, "plain") {
+        let bytes = std::fs::read(&input).unwrap();
+        let note = String::from_utf8_lossy(&bytes).into_owned();
+        let document = match single_note(root.path(), &bytes, "plain") {
             Ok(document) => document,
             Err(SingleNoteError::Invalid(report) | SingleNoteError::Layout(report)) => panic!(
                 "{} did not compile:\n{}",
@@ -83,5 +84,24 @@ fn every_regression_input_compiles_and_prints_its_words() {
                 input.display()
             );
         }
+    }
+}
+
+#[test]
+fn invalid_utf8_is_rejected_at_its_byte_not_replaced() {
+    let root = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(root.path().join("notes")).unwrap();
+    let note = b"---\ntitle: T\n---\n\nCaf\xe9 au lait.\n";
+    match single_note(root.path(), note, "plain") {
+        Err(SingleNoteError::Invalid(report)) => {
+            let text = report.to_plain_string();
+            assert!(
+                text.contains("the note is not valid UTF-8 (invalid byte at offset 21)"),
+                "{text}"
+            );
+            assert!(text.contains("notes/note.md:5:4"), "{text}");
+        }
+        Err(SingleNoteError::Layout(report)) => panic!("{}", report.to_plain_string()),
+        Ok(_) => panic!("invalid UTF-8 was accepted"),
     }
 }

@@ -6,7 +6,7 @@ mod common;
 use std::path::Path;
 use std::sync::OnceLock;
 
-use common::{Pdf, folio, project, stderr};
+use common::{Pdf, folio, project, squash, stderr};
 
 struct Built {
     dir: tempfile::TempDir,
@@ -38,20 +38,7 @@ fn paths(manifest: &serde_json::Value) -> Vec<String> {
         .collect()
 }
 
-fn squash(text: &str) -> String {
-    text.chars()
-        .filter(|c| !c.is_whitespace() && *c != '\u{ad}')
-        .collect()
-}
 
-/// The page a chapter starts on, from a PDF's bookmarks.
-fn chapter_page(pdf: &Pdf, title: &str) -> u32 {
-    pdf.outline()
-        .into_iter()
-        .find(|(l, t, _)| *l == 1 && t.ends_with(title))
-        .unwrap_or_else(|| panic!("{title}"))
-        .2
-}
 
 #[test]
 fn every_pack_and_handout_is_written_and_listed_in_order() {
@@ -117,7 +104,7 @@ fn a_reference_outside_the_pack_names_the_compendium_page() {
     let out = sample().dir.path().join("output");
     let compendium = Pdf::open(&out.join("compendium.pdf"));
     let workshop = Pdf::open(&out.join("workshop-governance.pdf"));
-    let page = chapter_page(&compendium, "Defense Sector Reform");
+    let page = compendium.chapter_page("Defense Sector Reform");
     let text: String = (1..=workshop.page_count() as u32)
         .map(|p| squash(&workshop.text(p)))
         .collect();
@@ -141,7 +128,7 @@ fn a_handout_is_one_note_with_where_to_find_its_related_notes() {
         .collect();
     assert!(text.contains("ThreatAssessmentsandReviews"));
     assert!(text.contains("Relatednotes"));
-    let page = chapter_page(&compendium, "National Security Policies and Strategies");
+    let page = compendium.chapter_page("National Security Policies and Strategies");
     assert!(text.contains(&format!("—inCompendium,p.{page}")), "{text}");
     assert!(handout.page_count() <= 3);
 }
@@ -319,28 +306,62 @@ fn an_interrupted_build_leaves_every_earlier_pdf_whole() {
         )
         .unwrap();
     }
-    for delay in [20, 60, 120, 250] {
-        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_folio"))
+    // When, after the start of a build, each PDF is replaced: a complete
+    // build that rewrites them all shows the window in which files are
+    // written.
+    let spawn = || {
+        std::process::Command::new(env!("CARGO_BIN_EXE_folio"))
             .arg("-q")
             .current_dir(dir.path())
             .spawn()
-            .unwrap();
-        std::thread::sleep(std::time::Duration::from_millis(delay));
+            .unwrap()
+    };
+    let restore = || {
+        for (path, old) in &before {
+            std::fs::write(out.join(path), old).unwrap();
+        }
+    };
+    let started = std::time::SystemTime::now();
+    assert!(spawn().wait().unwrap().success());
+    let written: Vec<std::time::Duration> = before
+        .iter()
+        .map(|(path, _)| {
+            let modified = std::fs::metadata(out.join(path)).unwrap().modified().unwrap();
+            modified.duration_since(started).unwrap_or_default()
+        })
+        .collect();
+    let (first, last) = (*written.iter().min().unwrap(), *written.iter().max().unwrap());
+    // Kill inside that window until one kill lands between two writes.
+    let mut landed = None;
+    for attempt in 1..=12u32 {
+        restore();
+        let delay = first + (last.saturating_sub(first)) * (attempt % 4 + 1) / 5;
+        let mut child = spawn();
+        std::thread::sleep(delay);
         let _ = child.kill();
         let _ = child.wait();
+        let mut rewritten = 0;
         for (path, old) in &before {
             let now = std::fs::read(out.join(path)).unwrap();
             // Either the earlier file, untouched, or a complete new one.
             assert!(
-                now == *old || Pdf::open(&out.join(path)).page_count() > 0,
-                "{path} after {delay} ms"
-            );
-            assert!(
                 now.ends_with(b"%%EOF") || now.ends_with(b"%%EOF\n"),
-                "{path} is whole"
+                "{path} is whole after a kill at {delay:?}"
             );
+            if now != *old {
+                assert!(Pdf::open(&out.join(path)).page_count() > 0, "{path}");
+                rewritten += 1;
+            }
+        }
+        if rewritten > 0 && rewritten < before.len() {
+            landed = Some(rewritten);
+            break;
         }
     }
+    assert!(
+        landed.is_some(),
+        "no kill landed between two writes (files written {first:?} to {last:?} after the start)"
+    );
 }
 
 #[test]

@@ -6,7 +6,7 @@ mod common;
 
 use std::sync::OnceLock;
 
-use common::Pdf;
+use common::{Pdf, squash};
 
 /// The eight sample notes in book order: (id, title).
 const CHAPTERS: &[(&str, &str)] = &[
@@ -59,13 +59,6 @@ fn book() -> &'static Built {
     })
 }
 
-/// Text with whitespace and soft hyphens removed, so line breaks and
-/// hyphenation do not matter when looking for a phrase.
-fn squash(text: &str) -> String {
-    text.chars()
-        .filter(|c| !c.is_whitespace() && *c != '\u{ad}')
-        .collect()
-}
 
 /// Text with whitespace collapsed and hyphenation undone, words kept apart.
 fn plain(text: &str) -> String {

@@ -55,11 +55,12 @@ impl Watcher {
         }
     }
 
-    fn stop(mut self) -> String {
-        Command::new("kill")
-            .args(["-INT", &self.child.id().to_string()])
-            .status()
-            .unwrap();
+    /// Sends `signal` (SIGINT is Ctrl-C, SIGTERM a service manager's stop)
+    /// and waits for a clean exit.
+    fn stop(mut self, signal: libc::c_int) -> String {
+        // SAFETY: kill only sends a signal to our own child process.
+        let sent = unsafe { libc::kill(self.child.id() as libc::pid_t, signal) };
+        assert_eq!(sent, 0, "the signal was sent");
         let deadline = Instant::now() + Duration::from_secs(30);
         loop {
             if let Some(status) = self.child.try_wait().unwrap() {
@@ -149,7 +150,7 @@ fn watch_rebuilds_what_changed_survives_errors_and_stops_cleanly() {
     let manifest = std::fs::read_to_string(out.join("manifest.json")).unwrap();
     assert!(!manifest.contains("gamma"), "{manifest}");
 
-    let log = watcher.stop();
+    let log = watcher.stop(libc::SIGINT);
     assert!(log.contains("stopped watching"), "{log}");
     let leftovers: Vec<_> = std::fs::read_dir(&out)
         .unwrap()
@@ -157,4 +158,17 @@ fn watch_rebuilds_what_changed_survives_errors_and_stops_cleanly() {
         .filter(|e| e.file_name().to_string_lossy().ends_with(".tmp"))
         .collect();
     assert!(leftovers.is_empty());
+}
+
+#[test]
+fn sigterm_stops_watch_cleanly_after_the_current_build() {
+    let dir = common::project(&[
+        ("notes/alpha.md", "---\ntitle: Alpha\n---\n\nSee [[beta]].\n"),
+        ("notes/beta.md", "---\ntitle: Beta\n---\n\nSee [[alpha]].\n"),
+    ]);
+    let watcher = Watcher::start(dir.path());
+    watcher.wait_for("files, ", 1);
+    let log = watcher.stop(libc::SIGTERM);
+    assert!(log.contains("stopped watching"), "{log}");
+    assert!(dir.path().join("output/briefing-book.pdf").exists());
 }

@@ -24,8 +24,9 @@ fuzz_target!(|data: &[u8]| {
     // Typst's memo cache is process-wide; without eviction it grows with
     // every input and the fuzzer runs out of memory.
     comemo::evict(0);
-    let text = String::from_utf8_lossy(data);
-    if let Err(SingleNoteError::Layout(report)) = single_note(project(), &text, "plain") {
+    // The bytes as they are: invalid UTF-8 must be rejected with a located
+    // error, never a panic.
+    if let Err(SingleNoteError::Layout(report)) = single_note(project(), data, "plain") {
         panic!("a valid note failed to compile:\n{}", report.to_plain_string());
     }
 });

@@ -72,6 +72,14 @@ pub fn folio(dir: &Path, args: &[&str]) -> Output {
         .expect("folio runs")
 }
 
+/// Text with whitespace and soft hyphens removed, so line breaks and
+/// hyphenation do not matter when looking for a phrase.
+pub fn squash(text: &str) -> String {
+    text.chars()
+        .filter(|c| !c.is_whitespace() && *c != '\u{ad}')
+        .collect()
+}
+
 pub fn stderr(output: &Output) -> String {
     String::from_utf8_lossy(&output.stderr).into_owned()
 }
@@ -99,6 +107,23 @@ impl Pdf {
     pub fn text(&self, page: u32) -> String {
         let raw = self.doc.extract_text(&[page]).unwrap_or_default();
         raw.split_whitespace().collect::<Vec<_>>().join(" ")
+    }
+
+    /// The text of every page, one page a line.
+    pub fn all_text(&self) -> String {
+        (1..=self.page_count() as u32)
+            .map(|p| self.text(p))
+            .collect::<Vec<_>>()
+            .join("\n")
+    }
+
+    /// The page a chapter starts on: the level-1 bookmark ending with `title`.
+    pub fn chapter_page(&self, title: &str) -> u32 {
+        self.outline()
+            .into_iter()
+            .find(|(level, t, _)| *level == 1 && t.ends_with(title))
+            .unwrap_or_else(|| panic!("no chapter bookmark ends with {title}"))
+            .2
     }
 
     /// The first page (1-based) whose text contains `needle`.
