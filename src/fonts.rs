@@ -706,7 +706,19 @@ fn writing_of(c: char, previous: Option<Writing>) -> Writing {
             {
                 Writing::Cjk
             } else {
-                Writing::Symbols
+                // Punctuation of one script or a few (the Devanagari danda):
+                // the script of the text around it, else its first script.
+                let own = |w: Option<Writing>| match w {
+                    Some(Writing::Script(s)) if extension.contains_script(s) => Some(s),
+                    _ => None,
+                };
+                own(previous)
+                    .or_else(|| {
+                        extension
+                            .iter()
+                            .find(|s| !matches!(s, Script::Common | Script::Inherited | Script::Unknown))
+                    })
+                    .map_or(Writing::Symbols, Writing::Script)
             }
         }
         script => Writing::Script(script),

@@ -1,0 +1,444 @@
+//! Every script prints, or folio says exactly where it cannot.
+//!
+//! One note per writing system (Chinese, Japanese, Korean, Arabic, Hebrew,
+//! Devanagari, Thai, Greek, Cyrillic, emoji). Built with folio's own fonts
+//! only, the notes no font covers get exactly one located `missing-glyphs`
+//! warning each, in human and JSON output, from `build` and from `check`,
+//! and the notes folio does not warn about have no blank box in the PDF.
+//! Built again with free fonts from Debian (fonts-noto-cjk, fonts-noto-core,
+//! fonts-noto-color-emoji) copied into the project's `fonts/`, nothing is
+//! reported, no glyph in the PDF is `.notdef` (Typst writes glyph 0 for a
+//! character no font has) and the text layer holds every character.
+
+mod common;
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+
+use common::{folio, project, stderr};
+use lopdf::content::Content;
+use lopdf::{Document, Encoding, Object};
+
+/// A note in one writing system: its file, language, title, text and code,
+/// and the warning a build with folio's own fonts gives (message, and the
+/// text that starts where it points).
+struct Script {
+    name: &'static str,
+    lang: &'static str,
+    title: &'static str,
+    text: &'static str,
+    code: &'static str,
+    missing: Option<(&'static str, &'static str)>,
+}
+
+#[rustfmt::skip]
+const SCRIPTS: &[Script] = &[
+    Script { name: "zh", lang: "zh", title: "安全部门改革", text: "这是中文笔记。", code: "代码",
+        missing: Some(("15 characters in Chinese (安, 全, 部, 门, 改, …) have no font", "安全")) },
+    Script { name: "ja", lang: "ja", title: "はじめに", text: "ダッシュボードを開きます。", code: "コード",
+        missing: Some(("18 characters in Japanese (は, じ, め, に, ダ, …) have no font", "はじめに")) },
+    Script { name: "ko", lang: "ko", title: "한국어 노트", text: "안보 부문 개혁입니다.", code: "코드",
+        missing: Some(("16 characters in Korean (한, 국, 어, 노, 트, …) have no font", "한국어")) },
+    Script { name: "ar", lang: "ar", title: "ملاحظة عربية", text: "إصلاح قطاع الأمن.", code: "رمز",
+        missing: None },
+    Script { name: "he", lang: "he", title: "הערה בעברית", text: "רפורמה במגזר הביטחון.", code: "קוד",
+        missing: None },
+    Script { name: "hi", lang: "hi", title: "हिन्दी टिप्पणी", text: "सुरक्षा क्षेत्र सुधार।", code: "कोड",
+        missing: None },
+    Script { name: "th", lang: "th", title: "บันทึกภาษาไทย", text: "การปฏิรูปภาคความมั่นคง", code: "รหัส",
+        missing: Some(("23 characters in Thai (บ, ◌ั, น, ท, ◌ึ, …) have no font", "บันทึก")) },
+    Script { name: "el", lang: "el", title: "Σημείωση", text: "Μεταρρύθμιση του τομέα ασφαλείας.", code: "κώδικας",
+        missing: None },
+    Script { name: "ru", lang: "ru", title: "Заметка", text: "Реформа сектора безопасности.", code: "код",
+        missing: None },
+    Script { name: "emoji", lang: "en", title: "Emoji", text: "Status: 😢 🚧 🎉 done ✅", code: "🔑",
+        missing: Some(("5 emoji (😢, 🚧, 🎉, ✅, 🔑) have no font", "😢")) },
+];
+
+fn note_path(script: &Script) -> String {
+    format!("notes/{}.md", script.name)
+}
+
+fn note_text(script: &Script) -> String {
+    format!(
+        "---\ntitle: \"{}\"\nlang: {}\n---\n\n{}\n\n`{}`\n",
+        script.title, script.lang, script.text, script.code
+    )
+}
+
+/// A project holding the given notes, plus `extra` files.
+fn scripts_project(scripts: &[&Script], extra: &[(&str, &str)]) -> tempfile::TempDir {
+    let notes: Vec<(String, String)> = scripts
+        .iter()
+        .map(|s| (note_path(s), note_text(s)))
+        .collect();
+    let mut files: Vec<(&str, &str)> = notes
+        .iter()
+        .map(|(p, t)| (p.as_str(), t.as_str()))
+        .collect();
+    files.extend_from_slice(extra);
+    project(&files)
+}
+
+/// 1-based line and character column of the first occurrence of `needle`.
+fn place(text: &str, needle: &str) -> (u64, u64) {
+    let at = text.find(needle).expect("needle in the note");
+    let before = &text[..at];
+    let line = before.matches('\n').count() as u64 + 1;
+    let column = before[before.rfind('\n').map_or(0, |i| i + 1)..]
+        .chars()
+        .count() as u64
+        + 1;
+    (line, column)
+}
+
+/// (file, line, column, message) of every `missing-glyphs` diagnostic.
+fn missing_glyphs(json: &serde_json::Value) -> BTreeSet<(String, u64, u64, String)> {
+    json["diagnostics"]
+        .as_array()
+        .expect("diagnostics")
+        .iter()
+        .filter(|d| d["code"] == "missing-glyphs")
+        .map(|d| {
+            assert_eq!(d["severity"], "warning", "{d}");
+            assert!(
+                d["hints"][0].as_str().unwrap_or("").contains("fonts/"),
+                "the hint says what to do: {d}"
+            );
+            (
+                d["file"].as_str().unwrap().to_string(),
+                d["line"].as_u64().unwrap(),
+                d["column"].as_u64().unwrap(),
+                d["message"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
+}
+
+fn expected_missing() -> BTreeSet<(String, u64, u64, String)> {
+    SCRIPTS
+        .iter()
+        .filter_map(|s| {
+            let (message, needle) = s.missing?;
+            let (line, column) = place(&note_text(s), needle);
+            Some((note_path(s), line, column, message.to_string()))
+        })
+        .collect()
+}
+
+#[test]
+fn without_extra_fonts_each_uncovered_note_gets_one_located_warning() {
+    let all: Vec<&Script> = SCRIPTS.iter().collect();
+    let dir = scripts_project(&all, &[]);
+    let expected = expected_missing();
+    assert_eq!(expected.len(), 5);
+    for command in ["check", "build"] {
+        let output = folio(dir.path(), &[command, "--format", "json"]);
+        assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+        let json: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+        assert_eq!(missing_glyphs(&json), expected, "{command}");
+
+        let output = folio(dir.path(), &[command]);
+        assert_eq!(output.status.code(), Some(0));
+        let human = stderr(&output);
+        for (file, line, column, message) in &expected {
+            let at = human
+                .find(&format!("warning: {message}\n"))
+                .unwrap_or_else(|| panic!("{command}: no `{message}` in\n{human}"));
+            assert!(
+                human[at..].contains(&format!("┌─ {file}:{line}:{column}\n")),
+                "{command}: `{message}` is not placed at {file}:{line}:{column}\n{human}"
+            );
+        }
+        assert!(human.contains("hint: they print as blank boxes"), "{human}");
+    }
+    // The build succeeded and wrote the book.
+    assert!(dir.path().join("output/briefing-book.pdf").exists());
+}
+
+#[test]
+fn the_warning_is_an_error_under_deny_warnings() {
+    let zh = &SCRIPTS[0];
+    let dir = scripts_project(&[zh], &[]);
+    let output = folio(dir.path(), &["check", "--deny-warnings", "--format", "json"]);
+    assert_eq!(output.status.code(), Some(1));
+    let json: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let d = json["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["code"] == "missing-glyphs")
+        .expect("missing-glyphs");
+    assert_eq!(d["severity"], "error");
+}
+
+#[test]
+fn notes_folio_does_not_warn_about_print_without_a_box() {
+    let covered: Vec<&Script> = SCRIPTS.iter().filter(|s| s.missing.is_none()).collect();
+    let dir = scripts_project(&covered, &[]);
+    let output = folio(dir.path(), &["build", "--format", "json"]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let json: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert!(missing_glyphs(&json).is_empty(), "{json}");
+    let glyphs = read_glyphs(&dir.path().join("output/briefing-book.pdf"));
+    assert!(glyphs.total > 100, "{} glyphs", glyphs.total);
+    assert_eq!(glyphs.notdef, 0, "blank boxes in notes folio did not warn about");
+    // …while each note folio warns about does print boxes: the warning is
+    // never a false alarm.
+    for script in SCRIPTS.iter().filter(|s| s.missing.is_some()) {
+        let dir = scripts_project(&[script], &[]);
+        let output = folio(dir.path(), &["-q"]);
+        assert!(output.status.success(), "{}", stderr(&output));
+        let glyphs = read_glyphs(&dir.path().join("output/briefing-book.pdf"));
+        assert!(glyphs.notdef > 0, "{}: no box, but a warning", script.name);
+    }
+}
+
+/// The free fonts the test adds, from Debian's packages, where they are
+/// installed (`.ci/run` installs them): (file name, package).
+const FREE_FONTS: &[(&str, &str)] = &[
+    ("NotoSansCJK-Regular.ttc", "fonts-noto-cjk"),
+    ("NotoSansThai-Regular.ttf", "fonts-noto-core"),
+    ("NotoColorEmoji.ttf", "fonts-noto-color-emoji"),
+];
+
+fn find_font(name: &str) -> Option<PathBuf> {
+    let mut dirs: Vec<PathBuf> = std::env::var_os("FOLIO_TEST_FONTS")
+        .map(PathBuf::from)
+        .into_iter()
+        .collect();
+    dirs.extend(
+        [
+            "/usr/share/fonts/opentype/noto",
+            "/usr/share/fonts/truetype/noto",
+            "/usr/share/fonts/noto",
+            "/usr/share/fonts/google-noto-cjk",
+            "/usr/share/fonts/google-noto-emoji",
+            "/usr/share/fonts/google-noto",
+        ]
+        .map(PathBuf::from),
+    );
+    dirs.into_iter()
+        .map(|dir| dir.join(name))
+        .find(|path| path.is_file())
+}
+
+#[test]
+fn with_free_fonts_added_every_character_prints_and_is_in_the_text_layer() {
+    let mut found = Vec::new();
+    for (name, package) in FREE_FONTS {
+        match find_font(name) {
+            Some(path) => found.push(path),
+            None => {
+                eprintln!(
+                    "SKIPPED: {name} is not installed (Debian package {package}; \
+                     .ci/run installs it, or set FOLIO_TEST_FONTS to a folder holding it)"
+                );
+                return;
+            }
+        }
+    }
+    let all: Vec<&Script> = SCRIPTS.iter().collect();
+    let config = "[book]\ntitle = \"Scripts\"\n\
+                  fallback_fonts = [\"Noto Sans CJK JP\", \"Noto Sans Thai\", \"Noto Color Emoji\"]\n";
+    let dir = scripts_project(&all, &[("folio.toml", config)]);
+    std::fs::create_dir_all(dir.path().join("fonts")).unwrap();
+    for path in &found {
+        std::fs::copy(path, dir.path().join("fonts").join(path.file_name().unwrap())).unwrap();
+    }
+    for command in ["check", "build"] {
+        let output = folio(dir.path(), &[command, "--format", "json"]);
+        assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+        let json: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+        assert!(missing_glyphs(&json).is_empty(), "{command}: {json}");
+    }
+    let output = folio(dir.path(), &["fonts", "--missing"]);
+    assert!(output.status.success());
+    assert!(String::from_utf8_lossy(&output.stdout).is_empty());
+    let glyphs = read_glyphs(&dir.path().join("output/briefing-book.pdf"));
+    assert_eq!(glyphs.notdef, 0, "blank boxes with every font present");
+    let text: BTreeSet<char> = glyphs.text.chars().collect();
+    for script in SCRIPTS {
+        let lost: String = [script.title, script.text, script.code]
+            .concat()
+            .chars()
+            .filter(|c| !c.is_whitespace() && !text.contains(c))
+            .collect();
+        assert!(lost.is_empty(), "{}: not in the text layer: {lost}", script.name);
+    }
+    // The manifest names the font files the book embeds.
+    let manifest: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(dir.path().join("output/manifest.json")).unwrap(),
+    )
+    .unwrap();
+    let files: BTreeSet<&str> = manifest["files"][0]["fonts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|f| f["file"].as_str())
+        .collect();
+    for path in &found {
+        let name = format!("fonts/{}", path.file_name().unwrap().to_string_lossy());
+        assert!(files.contains(name.as_str()), "{name} not in {files:?}");
+    }
+}
+
+/// What a PDF's content streams show: glyphs of composite (Type0) fonts —
+/// how Typst writes text — counted, the `.notdef` ones (glyph 0) apart,
+/// and the text they stand for (their ToUnicode maps, or the ActualText
+/// of a marked span).
+struct Glyphs {
+    total: usize,
+    notdef: usize,
+    text: String,
+}
+
+fn read_glyphs(path: &Path) -> Glyphs {
+    let doc = Document::load(path).unwrap();
+    let mut glyphs = Glyphs {
+        total: 0,
+        notdef: 0,
+        text: String::new(),
+    };
+    for (_, page) in doc.get_pages() {
+        let fonts = doc.get_page_fonts(page).unwrap();
+        let content = doc.get_and_decode_page_content(page).unwrap();
+        let (resources, _) = doc.get_page_resources(page).unwrap();
+        read_content(&doc, &content, &fonts, resources, &mut glyphs);
+    }
+    glyphs
+}
+
+fn read_content(
+    doc: &Document,
+    content: &Content,
+    fonts: &BTreeMap<Vec<u8>, &lopdf::Dictionary>,
+    resources: Option<&lopdf::Dictionary>,
+    glyphs: &mut Glyphs,
+) {
+    // lopdf reads a simple font's /Encoding before its /ToUnicode map;
+    // Typst's Type3 fonts (colour emoji) need the map, so it is read alone.
+    let fonts: Vec<(&[u8], bool, lopdf::Dictionary)> = fonts
+        .iter()
+        .map(|(name, font)| {
+            let composite = font
+                .get(b"Subtype")
+                .and_then(Object::as_name)
+                .is_ok_and(|s| s == b"Type0");
+            let mut font = (*font).clone();
+            if !composite && font.has(b"ToUnicode") {
+                font.remove(b"Encoding");
+            }
+            (name.as_slice(), composite, font)
+        })
+        .collect();
+    let encodings: BTreeMap<&[u8], (bool, Option<Encoding>)> = fonts
+        .iter()
+        .map(|(name, composite, font)| (*name, (*composite, font.get_font_encoding(doc).ok())))
+        .collect();
+    let mut font: Option<&[u8]> = None;
+    // Marked-content depth, and the depth at which an ActualText span
+    // began: inside it the span's text stands for the glyphs.
+    let mut depth = 0usize;
+    let mut actual: Option<usize> = None;
+    for op in &content.operations {
+        match op.operator.as_str() {
+            "Tf" => font = op.operands.first().and_then(|o| o.as_name().ok()),
+            "BMC" => depth += 1,
+            "BDC" => {
+                depth += 1;
+                let properties = op.operands.get(1).and_then(|p| match p {
+                    Object::Dictionary(d) => Some(d),
+                    Object::Name(name) => resources
+                        .and_then(|r| r.get(b"Properties").ok())
+                        .and_then(|p| doc.dereference(p).ok()?.1.as_dict().ok())
+                        .and_then(|p| doc.dereference(p.get(name).ok()?).ok()?.1.as_dict().ok()),
+                    _ => None,
+                });
+                if let Some(text) = properties.and_then(|d| d.get(b"ActualText").ok()) {
+                    if actual.is_none() {
+                        glyphs.text.push_str(&lopdf::decode_text_string(text).unwrap_or_default());
+                        actual = Some(depth);
+                    }
+                }
+            }
+            "EMC" => {
+                if actual == Some(depth) {
+                    actual = None;
+                }
+                depth = depth.saturating_sub(1);
+            }
+            "Tj" | "'" | "\"" | "TJ" => {
+                let strings: Vec<&[u8]> = op
+                    .operands
+                    .iter()
+                    .flat_map(|o| match o {
+                        Object::Array(items) => items.iter().collect::<Vec<_>>(),
+                        other => vec![other],
+                    })
+                    .filter_map(|o| o.as_str().ok())
+                    .collect();
+                let Some((composite, encoding)) = font.and_then(|f| encodings.get(f)) else {
+                    continue;
+                };
+                for bytes in strings {
+                    if *composite {
+                        for code in bytes.chunks(2) {
+                            glyphs.total += 1;
+                            if code == [0, 0] {
+                                glyphs.notdef += 1;
+                            }
+                        }
+                    }
+                    if actual.is_none() {
+                        if let Some(encoding) = encoding {
+                            let text = Document::decode_text(encoding, bytes).unwrap_or_default();
+                            glyphs.text.push_str(&text);
+                        }
+                    }
+                }
+            }
+            "Do" => {
+                // Text inside a form XObject, with the form's own fonts.
+                let Some(name) = op.operands.first().and_then(|o| o.as_name().ok()) else {
+                    continue;
+                };
+                let form = resources
+                    .and_then(|r| r.get(b"XObject").ok())
+                    .and_then(|x| doc.dereference(x).ok()?.1.as_dict().ok())
+                    .and_then(|x| x.get(name).ok())
+                    .and_then(|f| doc.dereference(f).ok()?.1.as_stream().ok());
+                let Some(form) = form else { continue };
+                let is_form = form
+                    .dict
+                    .get(b"Subtype")
+                    .and_then(Object::as_name)
+                    .is_ok_and(|s| s == b"Form");
+                if !is_form {
+                    continue;
+                }
+                let inner = form
+                    .dict
+                    .get(b"Resources")
+                    .ok()
+                    .and_then(|r| doc.dereference(r).ok()?.1.as_dict().ok());
+                let inner_fonts: BTreeMap<Vec<u8>, &lopdf::Dictionary> = inner
+                    .and_then(|r| r.get(b"Font").ok())
+                    .and_then(|f| doc.dereference(f).ok()?.1.as_dict().ok())
+                    .map(|f| {
+                        f.iter()
+                            .filter_map(|(k, v)| {
+                                Some((k.clone(), doc.dereference(v).ok()?.1.as_dict().ok()?))
+                            })
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                let data = form.decompressed_content().unwrap_or_else(|_| form.content.clone());
+                if let Ok(content) = Content::decode(&data) {
+                    read_content(doc, &content, &inner_fonts, inner, glyphs);
+                }
+            }
+            _ => {}
+        }
+    }
+}
