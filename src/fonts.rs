@@ -110,7 +110,7 @@ impl Face {
         self.sha256
             .get_or_init(|| {
                 self.font()
-                    .map(|font| crate::render::sha256_hex(font.data()))
+                    .map(|font| crate::output::sha256_hex(font.data()))
                     .unwrap_or_default()
             })
             .clone()
@@ -315,7 +315,7 @@ pub fn embedded(document: &typst_layout::PagedDocument, fonts: &Fonts) -> Vec<Em
             None => EmbeddedFont {
                 family: font.info().family.clone(),
                 file: None,
-                sha256: crate::render::sha256_hex(font.data()),
+                sha256: crate::output::sha256_hex(font.data()),
             },
         })
         .collect();

@@ -18,7 +18,7 @@ use crate::book::ImageTarget;
 use crate::config::Variant;
 use crate::diag::{Diagnostic, Report};
 use crate::notes::Corpus;
-use crate::render::write_atomically;
+use crate::output::write_atomically;
 
 /// Largest width or height folio accepts, in pixels.
 pub const MAX_SIDE: u32 = 20_000;

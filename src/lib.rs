@@ -26,6 +26,7 @@ pub mod links;
 pub mod markup;
 pub mod names;
 pub mod notes;
+pub mod output;
 pub mod preview;
 pub mod render;
 pub mod slug;

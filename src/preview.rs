@@ -10,7 +10,7 @@ use image::{Rgba, RgbaImage, imageops};
 use rayon::prelude::*;
 use typst_layout::PagedDocument;
 
-use crate::render::write_atomically;
+use crate::output::write_atomically;
 
 /// Preview settings (`--preview`, `--preview-width`).
 #[derive(Debug, Clone, Copy)]

@@ -4,15 +4,12 @@
 //! Typst's diagnostics are mapped back to the note or layout that caused them.
 
 use std::collections::{BTreeMap, HashMap};
-use std::io::Write;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::Mutex;
-use std::sync::atomic::{AtomicU64, Ordering};
 
 use rayon::prelude::*;
-use sha2::{Digest, Sha256};
 use typst::diag::{Severity as TypstSeverity, SourceDiagnostic};
 use typst::foundations::{Datetime, Label, Smart};
 use typst::introspection::Introspector;
@@ -27,6 +24,7 @@ use crate::config::Date;
 use crate::diag::{Diagnostic, Report, Severity};
 use crate::markup::{self, escape};
 use crate::notes::Corpus;
+use crate::output::{sha256_hex, write_atomically};
 use crate::preview::{self, PreviewSettings};
 use crate::world::{self, Base, DocumentWorld, Fonts};
 
@@ -410,46 +408,6 @@ fn write(
         previews: written_previews,
         fonts: crate::fonts::embedded(document, base.fonts()),
     })
-}
-
-pub fn sha256_hex(bytes: &[u8]) -> String {
-    Sha256::digest(bytes)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
-}
-
-/// Writes `bytes` beside `path` under a temporary name, flushes it to disk,
-/// then renames it into place: readers see the old file or the new one,
-/// never a truncated one. A file that already holds exactly these bytes is
-/// left alone, so unchanged outputs keep their time stamps.
-pub fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    if std::fs::metadata(path).is_ok_and(|m| m.len() == bytes.len() as u64)
-        && std::fs::read(path).is_ok_and(|old| old == bytes)
-    {
-        return Ok(());
-    }
-    let dir = path.parent().unwrap_or(Path::new("."));
-    std::fs::create_dir_all(dir)?;
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    // Unique per writer, not only per process: two threads may write the
-    // same cache file at once.
-    static WRITES: AtomicU64 = AtomicU64::new(0);
-    let serial = WRITES.fetch_add(1, Ordering::Relaxed);
-    let temp = dir.join(format!(".{name}.{}-{serial}.tmp", std::process::id()));
-    let result = (|| {
-        let mut file = std::fs::File::create(&temp)?;
-        file.write_all(bytes)?;
-        file.sync_all()?;
-        std::fs::rename(&temp, path)
-    })();
-    if result.is_err() {
-        let _ = std::fs::remove_file(&temp);
-    }
-    result
 }
 
 /// Turns a Typst diagnostic into folio's, pointing at the Markdown line of

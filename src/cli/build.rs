@@ -504,5 +504,5 @@ fn write_manifest(out_dir: &Path, written: &[Written]) -> std::io::Result<()> {
     });
     let mut json = serde_json::to_string_pretty(&manifest).expect("the manifest serialises");
     json.push('\n');
-    render::write_atomically(&out_dir.join("manifest.json"), json.as_bytes())
+    crate::output::write_atomically(&out_dir.join("manifest.json"), json.as_bytes())
 }

@@ -391,7 +391,7 @@ fn export_layout(root: &Path, name: &str) -> Result<PathBuf, String> {
     }
     std::fs::create_dir_all(root.join("layouts"))
         .map_err(|err| format!("cannot create layouts/: {err}"))?;
-    crate::render::write_atomically(&path, text.as_bytes())
+    crate::output::write_atomically(&path, text.as_bytes())
         .map_err(|err| format!("cannot write {}: {err}", path.display()))?;
     Ok(path)
 }

@@ -5,7 +5,7 @@
 //! cheap where it matters: parsing notes is fast, and Typst's memo cache is
 //! process-wide, so unchanged chapters are not evaluated or laid out again.
 //! Files whose bytes did not change are not rewritten (see
-//! [`crate::render::write_atomically`]), so only the PDFs an edit touched get
+//! [`crate::output::write_atomically`]), so only the PDFs an edit touched get
 //! a new time stamp.
 
 use std::path::{Path, PathBuf};
