@@ -121,6 +121,8 @@ pub struct PackInfo {
 pub struct NoteData {
     pub id: String,
     pub title: String,
+    /// A shorter title for running heads (front matter `short_title`).
+    pub short_title: Option<String>,
     pub subtitle: Option<String>,
     pub date: Option<String>,
     pub authors: Vec<String>,
@@ -136,6 +138,8 @@ pub struct NoteData {
 #[derive(Debug, Clone, Serialize)]
 pub struct CatalogEntry {
     pub title: String,
+    /// A shorter title for running heads (front matter `short_title`).
+    pub short_title: Option<String>,
     pub subtitle: Option<String>,
     pub date: Option<String>,
     pub summary: Option<String>,
@@ -533,6 +537,7 @@ fn note_data(note: &Note, graph: &Graph) -> NoteData {
     NoteData {
         id: note.id.clone(),
         title: note.title.clone(),
+        short_title: note.short_title.clone(),
         subtitle: note.subtitle.clone(),
         date: note.date.map(|d| d.to_string()),
         authors: note.authors.clone(),
@@ -554,6 +559,7 @@ fn note_data(note: &Note, graph: &Graph) -> NoteData {
 fn catalog_entry(note: &Note) -> CatalogEntry {
     CatalogEntry {
         title: note.title.clone(),
+        short_title: note.short_title.clone(),
         subtitle: note.subtitle.clone(),
         date: note.date.map(|d| d.to_string()),
         summary: note.summary.clone(),

@@ -62,3 +62,51 @@ fn handout_sections_are_numbered_from_one() {
     assert!(intro < detail && detail < second, "{text}");
     assert!(!text.contains("0.1"), "{text}");
 }
+
+/// Enough text for a chapter of several pages.
+fn long_body() -> String {
+    let paragraph = "Lorem ipsum dolor sit amet, consectetur adipiscing elit, sed do \
+                     eiusmod tempor incididunt ut labore et dolore magna aliqua. "
+        .repeat(5);
+    vec![paragraph; 14].join("\n\n")
+}
+
+/// The running head is one line: a long chapter title is cut at a word and
+/// ended with "…"; a note's `short_title` replaces its title there.
+#[test]
+fn running_heads_fit_one_line_and_use_the_short_title() {
+    let long = "The Management, Oversight and Accountability of National Security Sector \
+                Institutions in Post-Conflict and Transitional Environments: A Comparative Review";
+    let dir = project(&[
+        (
+            "folio.toml",
+            "[book]\ntitle = \"Security Sector Reform\"\ndate = 2009-12-01\n",
+        ),
+        (
+            "notes/a-long.md",
+            &format!("---\ntitle: \"{long}\"\norder: 1\n---\n\n{}", long_body()),
+        ),
+        (
+            "notes/b-short.md",
+            &format!(
+                "---\ntitle: \"Another Title Far Too Long for Any Running Head of This Book\"\n\
+                 short_title: Short Head\norder: 2\n---\n\n{}",
+                long_body()
+            ),
+        ),
+    ]);
+    let output = folio(dir.path(), &["-q"]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let pdf = Pdf::open(&dir.path().join("output/briefing-book.pdf"));
+    // The chapters' second pages (the opening page shows no chapter head).
+    let long_page = pdf.find_page("Lorem ipsum").unwrap() + 1;
+    let short_page = pdf.find_page("Short Head").unwrap();
+    let head = pdf.text(long_page);
+    assert!(head.starts_with("Security Sector Reform The Management, Oversight"), "{head}");
+    let cut = &head[..head.find('…').expect(&head)];
+    assert!(long.starts_with(cut.trim_start_matches("Security Sector Reform ")), "{head}");
+    assert!(!head.contains("Comparative Review"), "{head}");
+    let head = pdf.text(short_page);
+    assert!(head.starts_with("Security Sector Reform Short Head"), "{head}");
+    assert!(!head.contains("Far Too Long"), "{head}");
+}
