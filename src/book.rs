@@ -10,7 +10,7 @@ use std::path::Path;
 
 use serde::Serialize;
 
-use crate::config::{Book, Config, Date, Pack};
+use crate::config::{Book, Config, Date, Pack, split_lang};
 use crate::diag::{Diagnostic, Report};
 use crate::links::Graph;
 use crate::notes::{Corpus, Note};
@@ -96,6 +96,8 @@ pub struct BookData {
     /// Extra inner margin for binding, in points.
     pub binding_offset_pt: f64,
     pub lang: String,
+    /// The region of `[book] lang` (`en-GB` → `GB`), for Typst's `region`.
+    pub region: Option<String>,
     pub font: String,
     pub heading_font: String,
     /// Families tried, in order, after `font` and `heading_font` (and the
@@ -133,6 +135,11 @@ pub struct NoteData {
     pub references: Vec<String>,
     pub referenced_by: Vec<String>,
     pub file: String,
+    /// The note's language (front matter `lang`) as an ISO 639 code, and
+    /// its region: the chapter is hyphenated, quoted and (for `ar`, `fa`,
+    /// `he`, `ur` …) set right to left in it. None: the book's.
+    pub lang: Option<String>,
+    pub region: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -224,7 +231,8 @@ pub fn plan(
         duplex: settings.duplex,
         binding_offset_pt: crate::config::length_pt(settings.binding_offset.get_ref())
             .unwrap_or(0.0),
-        lang: settings.lang.clone(),
+        lang: split_lang(&settings.lang).map_or_else(|| "en".to_string(), |(lang, _)| lang),
+        region: split_lang(&settings.lang).and_then(|(_, region)| region),
         font: settings
             .font
             .as_ref()
@@ -240,6 +248,13 @@ pub fn plan(
         notes_pages: settings.notes_pages,
     };
     for note in &corpus.notes {
+        if let Some(lang) = note.lang.as_deref().filter(|l| split_lang(l).is_none()) {
+            report.push(
+                Diagnostic::warning(format!("`lang: {lang}` is not a language code; the book's language is used"))
+                    .at(&note.path, 0..0)
+                    .hint("write an ISO 639 code, optionally with a region: en, de, fr-CA, pt-BR, ar"),
+            );
+        }
         if let Some((level, at)) = &note.classification {
             if !settings.classification_levels.contains(level) {
                 report.push(
@@ -553,6 +568,8 @@ fn note_data(note: &Note, graph: &Graph) -> NoteData {
         references: graph.references(&note.id).to_vec(),
         referenced_by: graph.referenced_by(&note.id).to_vec(),
         file: note.rel_path.clone(),
+        lang: note.lang.as_deref().and_then(split_lang).map(|(lang, _)| lang),
+        region: note.lang.as_deref().and_then(split_lang).and_then(|(_, region)| region),
     }
 }
 

@@ -434,6 +434,13 @@ fn check_book(path: &Path, book: &Book, report: &mut Report) -> bool {
             );
         }
     }
+    if split_lang(&book.lang).is_none() {
+        error(
+            Diagnostic::error(format!("`lang = \"{}\"` is not a language code", book.lang))
+                .in_file(path)
+                .hint("write an ISO 639 code, optionally with a region: en, de, fr-CA, pt-BR, ar"),
+        );
+    }
     if !(72..=1200).contains(&book.image_dpi) {
         error(
             Diagnostic::error(format!("image_dpi {} is outside 72–1200", book.image_dpi))
@@ -467,6 +474,21 @@ fn check_book(path: &Path, book: &Book, report: &mut Report) -> bool {
         );
     }
     ok
+}
+
+/// A language tag as Typst takes it: `de`, `de-CH`, `pt_BR` → an ISO 639
+/// code and an optional region; None for anything else.
+pub fn split_lang(tag: &str) -> Option<(String, Option<String>)> {
+    let mut parts = tag.trim().split(['-', '_']);
+    let lang = parts.next()?.to_ascii_lowercase();
+    if !(2..=3).contains(&lang.len()) || !lang.bytes().all(|b| b.is_ascii_lowercase()) {
+        return None;
+    }
+    let region = parts
+        .next()
+        .filter(|r| r.len() == 2 && r.bytes().all(|b| b.is_ascii_alphabetic()))
+        .map(|r| r.to_ascii_uppercase());
+    Some((lang, region))
 }
 
 /// Pack and layout names become file names: `[a-z0-9][a-z0-9-]*`.

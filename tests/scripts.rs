@@ -291,6 +291,31 @@ struct Glyphs {
     total: usize,
     notdef: usize,
     text: String,
+    /// Each text object's page, position (x, y from the bottom left, in
+    /// points) and text, in content-stream order.
+    runs: Vec<Run>,
+}
+
+#[derive(Debug)]
+struct Run {
+    page: u32,
+    x: f32,
+    y: f32,
+    text: String,
+}
+
+/// An affine transformation [a b c d e f], as PDF's `cm` writes it.
+type Matrix = [f32; 6];
+
+fn multiply(m: &Matrix, n: &Matrix) -> Matrix {
+    [
+        m[0] * n[0] + m[1] * n[2],
+        m[0] * n[1] + m[1] * n[3],
+        m[2] * n[0] + m[3] * n[2],
+        m[2] * n[1] + m[3] * n[3],
+        m[4] * n[0] + m[5] * n[2] + n[4],
+        m[4] * n[1] + m[5] * n[3] + n[5],
+    ]
 }
 
 fn read_glyphs(path: &Path) -> Glyphs {
@@ -299,14 +324,23 @@ fn read_glyphs(path: &Path) -> Glyphs {
         total: 0,
         notdef: 0,
         text: String::new(),
+        runs: Vec::new(),
     };
-    for (_, page) in doc.get_pages() {
+    for (number, page) in doc.get_pages() {
         let fonts = doc.get_page_fonts(page).unwrap();
         let content = doc.get_and_decode_page_content(page).unwrap();
         let (resources, _) = doc.get_page_resources(page).unwrap();
-        read_content(&doc, &content, &fonts, resources, &mut glyphs);
+        let place = Place { page: number, ctm: [1.0, 0.0, 0.0, 1.0, 0.0, 0.0] };
+        read_content(&doc, &content, &fonts, resources, place, &mut glyphs);
     }
     glyphs
+}
+
+/// Where a content stream draws: its page and the transformation in force.
+#[derive(Clone, Copy)]
+struct Place {
+    page: u32,
+    ctm: Matrix,
 }
 
 fn read_content(
@@ -314,8 +348,11 @@ fn read_content(
     content: &Content,
     fonts: &BTreeMap<Vec<u8>, &lopdf::Dictionary>,
     resources: Option<&lopdf::Dictionary>,
+    place: Place,
     glyphs: &mut Glyphs,
 ) {
+    let mut ctm = place.ctm;
+    let mut saved: Vec<Matrix> = Vec::new();
     // lopdf reads a simple font's /Encoding before its /ToUnicode map;
     // Typst's Type3 fonts (colour emoji) need the map, so it is read alone.
     let fonts: Vec<(&[u8], bool, lopdf::Dictionary)> = fonts
@@ -343,6 +380,20 @@ fn read_content(
     let mut actual: Option<usize> = None;
     for op in &content.operations {
         match op.operator.as_str() {
+            "q" => saved.push(ctm),
+            "Q" => ctm = saved.pop().unwrap_or(ctm),
+            "cm" => {
+                let n: Vec<f32> = op.operands.iter().filter_map(|o| o.as_float().ok()).collect();
+                if let [a, b, c, d, e, f] = n[..] {
+                    ctm = multiply(&[a, b, c, d, e, f], &ctm);
+                }
+            }
+            "BT" => glyphs.runs.push(Run {
+                page: place.page,
+                x: ctm[4],
+                y: ctm[5],
+                text: String::new(),
+            }),
             "Tf" => font = op.operands.first().and_then(|o| o.as_name().ok()),
             "BMC" => depth += 1,
             "BDC" => {
@@ -390,9 +441,12 @@ fn read_content(
                             }
                         }
                     }
-                    if actual.is_none() {
-                        if let Some(encoding) = encoding {
-                            let text = Document::decode_text(encoding, bytes).unwrap_or_default();
+                    if let Some(encoding) = encoding {
+                        let text = Document::decode_text(encoding, bytes).unwrap_or_default();
+                        if let Some(run) = glyphs.runs.last_mut() {
+                            run.text.push_str(&text);
+                        }
+                        if actual.is_none() {
                             glyphs.text.push_str(&text);
                         }
                     }
@@ -434,11 +488,98 @@ fn read_content(
                     })
                     .unwrap_or_default();
                 let data = form.decompressed_content().unwrap_or_else(|_| form.content.clone());
+                let matrix: Vec<f32> = form
+                    .dict
+                    .get(b"Matrix")
+                    .and_then(Object::as_array)
+                    .map(|m| m.iter().filter_map(|o| o.as_float().ok()).collect())
+                    .unwrap_or_default();
+                let form_ctm = match matrix[..] {
+                    [a, b, c, d, e, f] => multiply(&[a, b, c, d, e, f], &ctm),
+                    _ => ctm,
+                };
                 if let Ok(content) = Content::decode(&data) {
-                    read_content(doc, &content, &inner_fonts, inner, glyphs);
+                    let inner_place = Place { page: place.page, ctm: form_ctm };
+                    read_content(doc, &content, &inner_fonts, inner, inner_place, glyphs);
                 }
             }
             _ => {}
         }
     }
+}
+
+// ---------------------------------------------------------------------------
+// A note's language: quotation marks, dashes and direction.
+
+fn build_pdf(files: &[(&str, &str)]) -> (tempfile::TempDir, Glyphs) {
+    let dir = project(files);
+    let output = folio(dir.path(), &["-q"]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let glyphs = read_glyphs(&dir.path().join("output/briefing-book.pdf"));
+    (dir, glyphs)
+}
+
+/// Text without whitespace (U+202F, the narrow space French sets inside
+/// « », included).
+fn squashed(text: &str) -> String {
+    text.chars().filter(|c| !c.is_whitespace()).collect()
+}
+
+#[test]
+fn quotes_dashes_and_ellipses_follow_the_language_and_spare_code() {
+    let body = "He said \"ghost\" and 'hi' -- it's 1990's --- fine...\n\n\
+                `\"code\" -- it's...`\n\n```\n\"block\" --- 'x'...\n```\n";
+    let note = |lang: &str| format!("---\ntitle: T {lang}\nlang: {lang}\n---\n\n{body}");
+    let (en, de, fr) = (note("en"), note("de"), note("fr"));
+    let (_dir, glyphs) = build_pdf(&[
+        ("notes/en.md", &en),
+        ("notes/de.md", &de),
+        ("notes/fr.md", &fr),
+    ]);
+    let text = squashed(&glyphs.text);
+    for (lang, expected) in [
+        ("en", "Hesaid“ghost”and‘hi’–it’s1990’s—fine…"),
+        ("de", "Hesaid„ghost“and‚hi‘–it’s1990’s—fine…"),
+        ("fr", "Hesaid«ghost»and“hi”–it’s1990’s—fine…"),
+    ] {
+        assert!(text.contains(expected), "{lang}: no {expected} in\n{text}");
+    }
+    // Code spans and code blocks print exactly as written, in every note.
+    assert_eq!(text.matches("\"code\"--it's...").count(), 3, "{text}");
+    assert_eq!(text.matches("\"block\"---'x'...").count(), 3, "{text}");
+    // No straight quote is left in prose.
+    let prose: String = text.replace("\"code\"--it's...", "").replace("\"block\"---'x'...", "");
+    assert!(!prose.contains(['"', '\'']), "{prose}");
+}
+
+#[test]
+fn an_arabic_note_is_set_right_to_left() {
+    // The first word (أولا) is at the right edge of the line, the Latin name
+    // in the middle keeps its own order, the last word (ثالثا) is leftmost.
+    let ar = "---\ntitle: ملاحظة\nlang: ar\n---\n\nأولا Geneva Centre ثالثا\n";
+    let en = "---\ntitle: Note\n---\n\nأولا Geneva Centre ثالثا\n";
+    let x_of = |glyphs: &Glyphs, needle: char| -> f32 {
+        glyphs
+            .runs
+            .iter()
+            .find(|r| r.text.contains(needle))
+            .unwrap_or_else(|| panic!("no run holds {needle}: {:?}", glyphs.runs))
+            .x
+    };
+    let (_dir, glyphs) = build_pdf(&[("notes/ar.md", ar)]);
+    let (first, name, last) = (x_of(&glyphs, 'أ'), x_of(&glyphs, 'G'), x_of(&glyphs, 'ث'));
+    assert!(first > name && name > last, "right to left: {first} > {name} > {last}");
+    // The paragraph ends at the right margin, like the title above it.
+    let title = x_of(&glyphs, 'م');
+    let line_end = glyphs
+        .runs
+        .iter()
+        .filter(|r| r.text.contains('أ'))
+        .map(|r| r.x)
+        .fold(f32::MIN, f32::max);
+    assert!(title > 300.0 && line_end > 300.0, "title at {title}, first word at {line_end}");
+    // The same paragraph in an English note reads left to right.
+    let (_dir, glyphs) = build_pdf(&[("notes/en.md", en)]);
+    let (first, name, last) = (x_of(&glyphs, 'أ'), x_of(&glyphs, 'G'), x_of(&glyphs, 'ث'));
+    assert!(first < name && name < last, "left to right: {first} < {name} < {last}");
 }

@@ -890,7 +890,16 @@ impl<'a, 'n> Converter<'a, 'n> {
                 "folio does not run Liquid, Jekyll or Hugo templates; write the text they stand for",
             );
         }
-        escape::push_markup(&mut self.out, text);
+        // Prose gets the language's quotes and dashes; template tags and a
+        // URL printed as its own link text stay exactly as written.
+        let url = node.parent().is_some_and(|p| {
+            matches!(&p.data().value, NodeValue::Link(link) if link.url.ends_with(text))
+        });
+        if tag.is_some() || url {
+            escape::push_markup(&mut self.out, text);
+        } else {
+            escape::push_prose(&mut self.out, text);
+        }
     }
 
     /// Plain-text emission inside a flattened subtree.
