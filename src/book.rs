@@ -10,7 +10,8 @@ use std::path::Path;
 
 use serde::Serialize;
 
-use crate::config::{Book, Config, Date, Pack, split_lang};
+use crate::config::{Book, Config, Pack, split_lang};
+use crate::values::Date;
 use crate::diag::{Diagnostic, Report};
 use crate::links::Graph;
 use crate::notes::{Corpus, Note};

@@ -30,4 +30,5 @@ pub mod output;
 pub mod preview;
 pub mod render;
 pub mod slug;
+pub mod values;
 pub mod world;

@@ -14,7 +14,7 @@ use std::sync::Arc;
 
 use rayon::prelude::*;
 
-use crate::config::Date;
+use crate::values::Date;
 use crate::diag::{Code, Diagnostic, Report};
 use crate::markup::{self, Converted, NoteContext, NoteName, Outline, Resolve};
 use crate::names::{self, Index};

@@ -20,7 +20,7 @@ use typst_layout::PagedDocument;
 use typst_pdf::{PdfOptions, PdfStandards, Timestamp};
 
 use crate::book::{self, DocumentPlan, Elsewhere, Kind};
-use crate::config::Date;
+use crate::values::Date;
 use crate::diag::{Diagnostic, Report, Severity};
 use crate::markup::{self, escape};
 use crate::notes::Corpus;

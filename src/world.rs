@@ -17,7 +17,7 @@ use typst::utils::LazyHash;
 use typst::{Library, LibraryExt, World};
 
 use crate::book::ImageTarget;
-use crate::config::Date;
+use crate::values::Date;
 pub use crate::fonts::Fonts;
 
 /// Where folio's generated files live in Typst's view of the project. A

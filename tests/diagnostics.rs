@@ -242,7 +242,7 @@ fn a_failing_build_changes_no_earlier_file_of_the_documents_it_cannot_build() {
     let dir = common::sample_project();
     assert!(folio(dir.path(), &["-q"]).status.success());
     let out = dir.path().join("output");
-    let digest = |path: &str| folio::render::sha256_hex(&std::fs::read(out.join(path)).unwrap());
+    let digest = |path: &str| folio::output::sha256_hex(&std::fs::read(out.join(path)).unwrap());
     let before: Vec<(String, String)> = paths_in(&out)
         .into_iter()
         .map(|path| {

@@ -77,7 +77,7 @@ fn manifest_entries_match_the_files() {
         assert_eq!(file["bytes"].as_u64().unwrap() as usize, bytes.len());
         assert_eq!(
             file["sha256"].as_str().unwrap(),
-            folio::render::sha256_hex(&bytes)
+            folio::output::sha256_hex(&bytes)
         );
         assert_eq!(
             file["pages"].as_u64().unwrap() as usize,
