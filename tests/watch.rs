@@ -167,7 +167,7 @@ fn sigterm_stops_watch_cleanly_after_the_current_build() {
         ("notes/beta.md", "---\ntitle: Beta\n---\n\nSee [[alpha]].\n"),
     ]);
     let watcher = Watcher::start(dir.path());
-    watcher.wait_for("files, ", 1);
+    watcher.wait_for(" pages in ", 1);
     let log = watcher.stop(libc::SIGTERM);
     assert!(log.contains("stopped watching"), "{log}");
     assert!(dir.path().join("output/briefing-book.pdf").exists());
