@@ -84,7 +84,8 @@ pub fn check(
             report.push(
                 Diagnostic::warning(format!("image `{}` has no alt text", image.path))
                     .at(&note.path, image.range.clone())
-                    .hint("write a caption in the brackets: ![What the image shows](path)"),
+                    .hint("write a caption in the brackets: ![What the image shows](path)")
+                    .with_code(crate::diag::Code::MissingAltText),
             );
         }
     }

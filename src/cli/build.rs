@@ -202,7 +202,7 @@ fn require_alt_text(plans: &[DocumentPlan], corpus: &notes::Corpus, report: &mut
         })
         .collect();
     for diagnostic in &mut report.diagnostics {
-        let missing_alt = diagnostic.message.ends_with("has no alt text");
+        let missing_alt = diagnostic.code == Some(crate::diag::Code::MissingAltText);
         if missing_alt
             && diagnostic
                 .file
