@@ -110,3 +110,51 @@ fn running_heads_fit_one_line_and_use_the_short_title() {
     assert!(head.starts_with("Security Sector Reform Short Head"), "{head}");
     assert!(!head.contains("Far Too Long"), "{head}");
 }
+
+/// Long unbreakable runs — form dots, a line of underscores, a long URL, a
+/// long identifier — break or stay inside the text block: rendered, every
+/// page's right margin is blank.
+#[test]
+fn long_runs_stay_inside_the_text_block() {
+    let url = format!(
+        "https://example.org/{}",
+        "a-very-long-path-segment/".repeat(6)
+    )[..150]
+        .to_string();
+    let note = format!(
+        "---\ntitle: Forms\n---\n\nName: {}\n\nSee {url} for details.\n\n\
+         Signature: {}\n\nBare: example.org/{}\n\nAn identifier {} here.\n\n\
+         | Field | Value |\n|---|---|\n| Dots | {} |\n",
+        ".".repeat(200),
+        "_".repeat(200),
+        "segment.sub_part/".repeat(12),
+        "config_value_".repeat(12),
+        ".".repeat(150),
+    );
+    let dir = project(&[("notes/forms.md", &note)]);
+    let output = folio(dir.path(), &["-q", "--preview", "--preview-width", "1240"]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let pdf = Pdf::open(&dir.path().join("output/briefing-book.pdf"));
+    let text: String = (1..=pdf.page_count() as u32).map(|p| pdf.text(p)).collect();
+    // The text layer keeps every character, and adds none (lopdf puts a
+    // space between separately shown pieces; viewers join them by position).
+    let compact: String = text.split_whitespace().collect();
+    assert!(compact.contains(&".".repeat(150)), "dots");
+    assert!(compact.contains(&"_".repeat(150)), "underscores");
+    assert!(!text.contains('\u{200B}'), "no zero-width spaces");
+    // A4 is 210 mm wide; the right margin is at least 22 mm.
+    let folder = dir.path().join("output/previews/briefing-book");
+    for page in 1..=pdf.page_count() {
+        let image = image::open(folder.join(format!("page-{page:03}.png")))
+            .unwrap()
+            .to_luma8();
+        let edge = (image.width() as f64 * (210.0 - 22.0) / 210.0).ceil() as u32 + 3;
+        let inked: Vec<(u32, u32)> = image
+            .enumerate_pixels()
+            .filter(|(x, _, p)| *x >= edge && p.0[0] < 200)
+            .map(|(x, y, _)| (x, y))
+            .take(5)
+            .collect();
+        assert!(inked.is_empty(), "page {page}: ink in the right margin at {inked:?}");
+    }
+}
