@@ -28,7 +28,10 @@ pub mod names;
 pub mod notes;
 pub mod output;
 pub mod preview;
+pub mod project;
 pub mod render;
 pub mod slug;
 pub mod values;
 pub mod world;
+
+pub use project::{BuildError, BuildOptions, Built, Checked, Project};

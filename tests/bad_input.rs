@@ -230,3 +230,21 @@ fn help_explains_build_and_the_default() {
         "{help}"
     );
 }
+
+#[test]
+fn a_flag_a_command_does_not_take_is_a_usage_error() {
+    let dir = project(&[("notes/alpha.md", "# Alpha\n")]);
+    for args in [
+        &["fonts", "--shard", "1/2"][..],
+        &["new", "x", "--pdf-standard", "a-2b"],
+        &["check", "--out", "elsewhere"],
+        &["list", "--deny-warnings"],
+        &["--jobs", "0"],
+    ] {
+        let output = folio(dir.path(), args);
+        assert_eq!(output.status.code(), Some(2), "{args:?}: {}", stderr(&output));
+        assert!(stderr(&output).contains("error:"), "{args:?}");
+    }
+    assert!(!dir.path().join("x").exists());
+    assert!(!dir.path().join("output").exists());
+}

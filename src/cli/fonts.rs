@@ -1,19 +1,26 @@
 //! `folio fonts`: the fonts folio can use, with the scripts each covers;
 //! `--missing`: the characters of the notes that none of them has.
 
-use std::process::ExitCode;
+use std::path::Path;
 
-use super::{BuildSettings, Format, exit};
+use super::{Format, Outcome};
 use crate::fonts::{self, Coverage, Fonts};
+use crate::project::{BuildOptions, Project};
 
-pub fn run(settings: &BuildSettings, missing: bool, format: Format, verbose: bool) -> ExitCode {
+pub fn run(
+    root: &Path,
+    system_fonts: bool,
+    missing: bool,
+    format: Format,
+    verbose: bool,
+) -> Outcome {
     if missing {
-        return run_missing(settings, format, verbose);
+        return run_missing(root, system_fonts, format, verbose);
     }
     let mut report = crate::diag::Report::default();
-    let root = settings.root.canonicalize().unwrap_or_else(|_| settings.root.clone());
+    let root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
     let config = crate::config::load(&root, &mut report);
-    let system = settings.system_fonts || config.is_some_and(|c| c.book.system_fonts);
+    let system = system_fonts || config.is_some_and(|c| c.book.system_fonts);
     let fonts = Fonts::load_with(&root, system);
     match format {
         Format::Human => print!("{}", fonts::table(&fonts)),
@@ -22,17 +29,21 @@ pub fn run(settings: &BuildSettings, missing: bool, format: Format, verbose: boo
             serde_json::to_string_pretty(&fonts::families(&fonts)).expect("serialises")
         ),
     }
-    ExitCode::from(exit::SUCCESS)
+    Outcome::Done
 }
 
 /// Every character no font has, per note and writing system. Problems
 /// that keep notes from being read are reported as `folio check` would.
-fn run_missing(settings: &BuildSettings, format: Format, verbose: bool) -> ExitCode {
-    let checked = match super::check(settings) {
+fn run_missing(root: &Path, system_fonts: bool, format: Format, verbose: bool) -> Outcome {
+    let options = BuildOptions {
+        system_fonts,
+        ..BuildOptions::default()
+    };
+    let checked = match Project::load(root).and_then(|p| p.check(&options)) {
         Ok(checked) => checked,
         Err(err) => {
             eprintln!("error: {err}");
-            return ExitCode::from(exit::FAILURE);
+            return Outcome::Failed;
         }
     };
     let mut scratch = crate::diag::Report::default();
@@ -54,9 +65,9 @@ fn run_missing(settings: &BuildSettings, format: Format, verbose: bool) -> ExitC
         }
         Format::Human => print!("{}", fonts::missing_table(&missing, sources)),
     }
-    ExitCode::from(if problems.has_errors() {
-        exit::INPUT_ERRORS
+    if problems.has_errors() {
+        Outcome::InputErrors
     } else {
-        exit::SUCCESS
-    })
+        Outcome::Done
+    }
 }

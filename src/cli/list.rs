@@ -4,8 +4,39 @@ use std::path::Path;
 
 use serde::Serialize;
 
-use super::Checked;
+use super::{Format, Outcome, print_report};
 use crate::book::Kind;
+use crate::project::{BuildOptions, Checked, Project};
+
+/// `folio list`: checks the project, prints the listing, and reports
+/// problems as `folio check` would.
+pub fn run(root: &Path, format: Format) -> Outcome {
+    let options = BuildOptions::default();
+    let checked = match Project::load(root).and_then(|p| {
+        let out_dir = p.out_dir(&options);
+        p.check(&options).map(|checked| (checked, out_dir))
+    }) {
+        Ok(checked) => checked,
+        Err(err) => {
+            eprintln!("error: {err}");
+            return Outcome::Failed;
+        }
+    };
+    let (checked, out_dir) = checked;
+    match format {
+        Format::Json => println!(
+            "{}",
+            serde_json::to_string_pretty(&json(&checked, &out_dir)).expect("serialises")
+        ),
+        Format::Human => print!("{}", table(&checked, &out_dir)),
+    }
+    print_report(&checked.report, false);
+    if checked.report.has_errors() {
+        Outcome::InputErrors
+    } else {
+        Outcome::Done
+    }
+}
 
 #[derive(Serialize)]
 struct NoteRow<'a> {

@@ -1,7 +1,8 @@
 //! The command line: arguments, dispatch, and the one place that decides the
-//! exit code.
+//! exit code. Each command parses its own flags (shared groups are structs
+//! that commands flatten, as typst-cli does), runs the library's
+//! [`crate::Project`], prints, and hands back an [`Outcome`].
 
-mod build;
 mod fonts;
 mod list;
 mod new;
@@ -14,20 +15,21 @@ use std::process::ExitCode;
 use clap::{Args, Parser, Subcommand};
 use codespan_reporting::term::termcolor::{ColorChoice, StandardStream};
 
-pub use build::{BuildError, BuildOutcome, BuildSettings, Checked, build, check};
-
 use crate::diag::Report;
+use crate::project::{BuildError, BuildOptions, Built, Checked, Project};
 
 /// Compile a folder of Markdown notes into print-ready PDF briefing books.
 ///
 /// Run in a project folder (folio.toml, notes/, layouts/, fonts/), folio
-/// writes one PDF per pack into output/. With no command it builds.
+/// writes one PDF per pack into output/. With no command it builds, and
+/// takes `folio build`'s flags.
 #[derive(Debug, Parser)]
 #[command(
     name = "folio",
     version,
     propagate_version = true,
-    max_term_width = 100
+    max_term_width = 100,
+    args_conflicts_with_subcommands = true
 )]
 pub struct Cli {
     #[command(subcommand)]
@@ -45,16 +47,16 @@ pub enum Command {
     /// typesets each pack with its layout and writes output/<pack>.pdf.
     /// Nothing is written when the input has errors; an earlier PDF is only
     /// ever replaced by a complete new one.
-    Build,
+    Build(BuildArgs),
     /// Run every check that needs no typesetting; write nothing.
     ///
     /// Reads folio.toml, every note and image, resolves every
     /// cross-reference and pack, and reports every problem. Fast enough to
     /// run on every commit.
-    Check,
+    Check(CheckArgs),
     /// Build, then rebuild whenever a note, folio.toml, a layout or a font
     /// changes. Only documents whose bytes changed are rewritten. Ctrl-C stops.
-    Watch,
+    Watch(BuildArgs),
     /// Create a starter project in a new or empty folder.
     ///
     /// Writes folio.toml (with comments), three example notes showing front
@@ -63,10 +65,17 @@ pub enum Command {
     New {
         /// The folder to create.
         dir: PathBuf,
+        #[command(flatten)]
+        quiet: QuietArg,
     },
     /// List the notes (id, title, date, tags, packs) and the packs (notes,
     /// pages of the last build).
-    List,
+    List {
+        #[command(flatten)]
+        project: ProjectArgs,
+        #[command(flatten)]
+        format: FormatArg,
+    },
     /// List every font family folio can use, the scripts it covers and
     /// where it comes from.
     Fonts {
@@ -74,6 +83,15 @@ pub enum Command {
         /// (per note and writing system): they would print as blank boxes.
         #[arg(long)]
         missing: bool,
+        #[command(flatten)]
+        project: ProjectArgs,
+        #[command(flatten)]
+        format: FormatArg,
+        #[command(flatten)]
+        fonts: FontArgs,
+        /// Show every warning in full.
+        #[arg(long, short = 'v')]
+        verbose: bool,
     },
     /// Work with layouts.
     #[command(subcommand)]
@@ -92,6 +110,10 @@ pub enum LayoutCommand {
         /// briefing, workshop, handout or prelude.
         #[arg(default_value = "briefing")]
         name: String,
+        #[command(flatten)]
+        project: ProjectArgs,
+        #[command(flatten)]
+        quiet: QuietArg,
     },
 }
 
@@ -104,77 +126,150 @@ pub enum Format {
     Json,
 }
 
+/// Where the project is.
 #[derive(Debug, Clone, Default, Args)]
-pub struct BuildArgs {
+pub struct ProjectArgs {
     /// The project folder (holding folio.toml and notes/). Default: the
-    /// nearest folder upwards from here that has folio.toml (or notes/).
-    #[arg(long, value_name = "DIR", global = true)]
+    /// nearest folder upwards from here that has folio.toml or notes/.
+    #[arg(long, value_name = "DIR")]
     pub root: Option<PathBuf>,
+}
 
-    /// Where to write the PDFs. Default: <root>/output.
-    #[arg(long, value_name = "DIR", global = true)]
-    pub out: Option<PathBuf>,
+impl ProjectArgs {
+    fn root(&self) -> PathBuf {
+        self.root
+            .clone()
+            .unwrap_or_else(|| find_root(Path::new(".")))
+    }
+}
 
-    /// Documents to typeset at once. Default: one per core.
-    #[arg(long, short = 'j', value_name = "N", global = true)]
-    pub jobs: Option<usize>,
+#[derive(Debug, Clone, Default, Args)]
+pub struct QuietArg {
+    /// Print only errors and warnings: no progress, no summary line.
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
+}
+
+#[derive(Debug, Clone, Default, Args)]
+pub struct FormatArg {
+    /// Output format for results and diagnostics.
+    #[arg(long, value_enum, default_value = "human")]
+    pub format: Format,
+}
+
+#[derive(Debug, Clone, Default, Args)]
+pub struct FontArgs {
+    /// Also use the fonts installed on this machine (off by default, so
+    /// builds are the same on every machine; `system_fonts = true` in
+    /// folio.toml does the same).
+    #[arg(long)]
+    pub system_fonts: bool,
+}
+
+/// The flags of `folio check`, which `build` and `watch` share.
+#[derive(Debug, Clone, Default, Args)]
+pub struct CheckArgs {
+    #[command(flatten)]
+    pub project: ProjectArgs,
 
     /// Build only this pack (repeatable). Handouts are not built then.
-    #[arg(long = "pack", value_name = "NAME", global = true)]
+    #[arg(long = "pack", value_name = "NAME")]
     pub packs: Vec<String>,
 
     /// Build documents K, K+N, K+2N… (1-based, packs in folio.toml order,
     /// then handouts), so N CI jobs together build everything once.
-    #[arg(long, value_name = "K/N", value_parser = parse_shard, global = true)]
+    #[arg(long, value_name = "K/N", value_parser = parse_shard)]
     pub shard: Option<(usize, usize)>,
 
-    /// Print only errors and warnings: no progress, no summary line.
-    #[arg(long, short = 'q', global = true)]
-    pub quiet: bool,
+    #[command(flatten)]
+    pub quiet: QuietArg,
 
     /// Show every warning in full (repeated warnings are otherwise
     /// summarised as one line with a count).
-    #[arg(long, short = 'v', global = true)]
+    #[arg(long, short = 'v')]
     pub verbose: bool,
 
-    /// Output format for results and diagnostics.
-    #[arg(long, value_enum, default_value = "human", global = true)]
-    pub format: Format,
+    #[command(flatten)]
+    pub format: FormatArg,
 
     /// Treat warnings as errors (exit code 1, documents with them not built).
-    #[arg(long, global = true)]
+    #[arg(long)]
     pub deny_warnings: bool,
 
     /// Produce PDF/A or PDF/UA: a-2b, a-3b, ua-1 (repeatable; replaces
     /// folio.toml's pdf_standard).
-    #[arg(long = "pdf-standard", value_name = "STANDARD", value_delimiter = ',', value_parser = parse_standard_name, global = true)]
+    #[arg(long = "pdf-standard", value_name = "STANDARD", value_delimiter = ',', value_parser = parse_standard_name)]
     pub pdf_standards: Vec<String>,
-
-    /// Also render every page to output/previews/<pack>/page-001.png and a
-    /// contact sheet of all pages to output/previews/<pack>.png.
-    #[arg(long, global = true)]
-    pub preview: bool,
 
     /// Prepare images for print (300 dpi, the default) or screen (150 dpi,
     /// smaller files); replaces folio.toml's `variant`.
-    #[arg(long, value_enum, global = true)]
+    #[arg(long, value_enum)]
     pub variant: Option<crate::config::Variant>,
+
+    #[command(flatten)]
+    pub fonts: FontArgs,
+}
+
+/// The flags of `folio build` (and `watch`, and folio with no command).
+#[derive(Debug, Clone, Default, Args)]
+pub struct BuildArgs {
+    #[command(flatten)]
+    pub check: CheckArgs,
+
+    /// Where to write the PDFs. Default: <root>/output.
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+
+    /// Documents to typeset at once. Default: one per core.
+    #[arg(long, short = 'j', value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    pub jobs: Option<u32>,
+
+    /// Also render every page to output/previews/<pack>/page-001.png and a
+    /// contact sheet of all pages to output/previews/<pack>.png.
+    #[arg(long)]
+    pub preview: bool,
+
+    /// Width of the page previews in pixels.
+    #[arg(long, value_name = "PX", default_value_t = 1240, value_parser = clap::value_parser!(u32).range(64..=8000))]
+    pub preview_width: u32,
 
     /// Also write each document's generated Typst sources (main file, pack
     /// data, note bodies, layouts, images) to DIR/<pack>/, to compile with
     /// another Typst front end or to debug a layout.
-    #[arg(long, value_name = "DIR", global = true)]
+    #[arg(long, value_name = "DIR")]
     pub emit_typst: Option<PathBuf>,
+}
 
-    /// Also use the fonts installed on this machine (off by default, so
-    /// builds are the same on every machine; `system_fonts = true` in
-    /// folio.toml does the same).
-    #[arg(long, global = true)]
-    pub system_fonts: bool,
+impl CheckArgs {
+    fn options(&self) -> BuildOptions {
+        BuildOptions {
+            packs: self.packs.clone(),
+            shard: self.shard,
+            deny_warnings: self.deny_warnings,
+            pdf_standards: self.pdf_standards.clone(),
+            variant: self.variant,
+            system_fonts: self.fonts.system_fonts,
+            ..BuildOptions::default()
+        }
+    }
 
-    /// Width of the page previews in pixels.
-    #[arg(long, value_name = "PX", default_value_t = 1240, value_parser = clap::value_parser!(u32).range(64..=8000), global = true)]
-    pub preview_width: u32,
+    /// JSON output replaces progress and summary lines.
+    fn quiet(&self) -> bool {
+        self.quiet.quiet || self.format.format == Format::Json
+    }
+}
+
+impl BuildArgs {
+    fn options(&self) -> BuildOptions {
+        BuildOptions {
+            out: self.out.clone(),
+            previews: self.preview.then_some(crate::preview::PreviewSettings {
+                width: self.preview_width,
+            }),
+            emit_typst: self.emit_typst.clone(),
+            ..self.check.options()
+        }
+    }
 }
 
 fn parse_standard_name(text: &str) -> Result<String, String> {
@@ -205,166 +300,143 @@ pub mod exit {
     pub const FAILURE: u8 = 3;
 }
 
+/// How a command ended; [`exit_code`] alone turns it into a number.
+pub enum Outcome {
+    /// A check or build ran: its report decides.
+    Ran(Result<Built, BuildError>),
+    /// The command did what it was asked.
+    Done,
+    /// The input has errors (already reported).
+    InputErrors,
+    /// The command line asked for something impossible (message printed).
+    Usage,
+    /// Something outside the input failed: I/O, the watcher (printed).
+    Failed,
+}
+
 pub fn run(cli: Cli) -> ExitCode {
-    // Every flag is global, so `folio build --out x` and `folio --out x` agree.
-    let args = cli.build;
-    if let Some(jobs) = args.jobs {
-        if jobs == 0 {
-            eprintln!("error: --jobs must be at least 1");
-            return ExitCode::from(exit::USAGE);
-        }
-        // The global pool is built once per process; a second call only
-        // fails when something else already set it, which is harmless.
-        let _ = rayon::ThreadPoolBuilder::new()
-            .num_threads(jobs)
-            .build_global();
-    }
-    let root = args
-        .root
-        .clone()
-        .unwrap_or_else(|| find_root(Path::new(".")));
-    let settings = BuildSettings {
-        root,
-        out: args.out.clone(),
-        packs: args.packs.clone(),
-        shard: args.shard,
-        deny_warnings: args.deny_warnings,
-        pdf_standards: args.pdf_standards.clone(),
-        variant: args.variant,
-        previews: args.preview.then_some(crate::preview::PreviewSettings {
-            width: args.preview_width,
-        }),
-        emit_typst: args.emit_typst.clone(),
-        system_fonts: args.system_fonts,
-        exported: Default::default(),
-    };
-    let quiet = args.quiet || args.format == Format::Json;
-    let (command, result) = match cli.command {
-        Some(Command::Build) | None => {
-            let progress = Progress::new(quiet);
-            let result = build(&settings, &|written| progress.written(written));
-            progress.finish(
-                result
-                    .as_ref()
-                    .map_or(&[], |outcome| outcome.written.as_slice()),
-            );
-            ("build", result)
-        }
-        Some(Command::New { dir }) => {
-            return match new::create(&dir) {
-                Ok(()) => {
-                    if !quiet {
-                        eprintln!(
-                            "created a folio project in {}; build it with: cd {} && folio",
-                            dir.display(),
-                            dir.display()
-                        );
-                    }
-                    ExitCode::from(exit::SUCCESS)
+    let outcome = match cli.command {
+        None => build_command("build", &cli.build),
+        Some(Command::Build(args)) => build_command("build", &args),
+        Some(Command::Check(args)) => check_command(&args),
+        Some(Command::Watch(args)) => watch_command(&args),
+        Some(Command::New { dir, quiet }) => new::run(&dir, quiet.quiet),
+        Some(Command::List { project, format }) => list::run(&project.root(), format.format),
+        Some(Command::Fonts {
+            missing,
+            project,
+            format,
+            fonts,
+            verbose,
+        }) => fonts::run(
+            &project.root(),
+            fonts.system_fonts,
+            missing,
+            format.format,
+            verbose,
+        ),
+        Some(Command::Layout(LayoutCommand::Export {
+            name,
+            project,
+            quiet,
+        })) => match export_layout(&project.root(), &name) {
+            Ok(path) => {
+                if !quiet.quiet {
+                    eprintln!(
+                        "wrote {}; edit it there, it now replaces the built-in `{name}`",
+                        crate::diag::display_path(&path)
+                    );
                 }
-                Err(message) => {
-                    eprintln!("error: {message}");
-                    ExitCode::from(exit::USAGE)
-                }
-            };
-        }
-        Some(Command::Watch) => {
-            return match watch::run(&settings, args.quiet) {
-                Ok(()) => ExitCode::from(exit::SUCCESS),
-                Err(message) => {
-                    eprintln!("error: {message}");
-                    ExitCode::from(exit::FAILURE)
-                }
-            };
-        }
-        Some(Command::Fonts { missing }) => {
-            return fonts::run(&settings, missing, args.format, args.verbose);
-        }
-        Some(Command::Layout(LayoutCommand::Export { name })) => {
-            return match export_layout(&settings.root, &name) {
-                Ok(path) => {
-                    if !quiet {
-                        eprintln!(
-                            "wrote {}; edit it there, it now replaces the built-in `{name}`",
-                            crate::diag::display_path(&path)
-                        );
-                    }
-                    ExitCode::from(exit::SUCCESS)
-                }
-                Err(message) => {
-                    eprintln!("error: {message}");
-                    ExitCode::from(exit::USAGE)
-                }
-            };
-        }
+                Outcome::Done
+            }
+            Err(message) => {
+                eprintln!("error: {message}");
+                Outcome::Usage
+            }
+        },
         Some(Command::Completions { shell }) => {
             let mut command = <Cli as clap::CommandFactory>::command();
             let mut script = Vec::new();
             clap_complete::generate(shell, &mut command, "folio", &mut script);
             // A closed pipe (`| head`) is not an error worth a panic.
             let _ = std::io::Write::write_all(&mut std::io::stdout(), &script);
-            return ExitCode::from(exit::SUCCESS);
-        }
-        Some(Command::List) => {
-            let result = check(&settings);
-            if let Ok(checked) = &result {
-                let out_dir = settings
-                    .out
-                    .clone()
-                    .unwrap_or_else(|| checked.root.join("output"));
-                match args.format {
-                    Format::Json => println!(
-                        "{}",
-                        serde_json::to_string_pretty(&list::json(checked, &out_dir))
-                            .expect("serialises")
-                    ),
-                    Format::Human => print!("{}", list::table(checked, &out_dir)),
-                }
-            }
-            let result = result.map(|checked| BuildOutcome {
-                report: checked.report,
-                written: Vec::new(),
-                blocked: Vec::new(),
-                io_failed: false,
-                drafts: checked.corpus.drafts.len(),
-                seconds: 0.0,
-            });
-            let code = exit_code(&result);
-            match &result {
-                Ok(outcome) => print_report(&outcome.report, args.verbose),
-                Err(err) => eprintln!("error: {err}"),
-            }
-            return ExitCode::from(code);
-        }
-        Some(Command::Check) => {
-            let result = check(&settings).map(|checked| BuildOutcome {
-                report: checked.report,
-                written: Vec::new(),
-                blocked: checked.blocked,
-                io_failed: false,
-                drafts: checked.corpus.drafts.len(),
-                seconds: 0.0,
-            });
-            ("check", result)
+            Outcome::Done
         }
     };
-    let code = exit_code(&result);
-    match &result {
-        Ok(outcome) => {
-            print_report(&outcome.report, args.verbose);
-            for output in &outcome.blocked {
+    ExitCode::from(exit_code(&outcome))
+}
+
+/// Sets the number of documents typeset at once for this process.
+fn set_jobs(jobs: Option<u32>) {
+    if let Some(jobs) = jobs {
+        // The global pool is built once per process; a second call only
+        // fails when something else already set it, which is harmless.
+        let _ = rayon::ThreadPoolBuilder::new()
+            .num_threads(jobs as usize)
+            .build_global();
+    }
+}
+
+fn build_command(command: &str, args: &BuildArgs) -> Outcome {
+    set_jobs(args.jobs);
+    let quiet = args.check.quiet();
+    let result = Project::load(args.check.project.root()).and_then(|project| {
+        let progress = Progress::new(quiet);
+        let result = project.build(&args.options(), &|written| progress.written(written));
+        progress.finish(result.as_ref().map_or(&[], |built| built.written.as_slice()));
+        result
+    });
+    report_run(command, &args.check, result)
+}
+
+fn check_command(args: &CheckArgs) -> Outcome {
+    let result = Project::load(args.project.root())
+        .and_then(|project| project.check(&args.options()))
+        .map(Checked::into_built);
+    report_run("check", args, result)
+}
+
+fn watch_command(args: &BuildArgs) -> Outcome {
+    set_jobs(args.jobs);
+    let project = match Project::load(args.check.project.root()) {
+        Ok(project) => project,
+        Err(err) => {
+            eprintln!("error: {err}");
+            return Outcome::Failed;
+        }
+    };
+    match watch::run(&project, &args.options(), args.check.quiet.quiet) {
+        Ok(()) => Outcome::Done,
+        Err(message) => {
+            eprintln!("error: {message}");
+            Outcome::Failed
+        }
+    }
+}
+
+/// Prints a check's or build's diagnostics, summary and JSON document.
+fn report_run(command: &str, args: &CheckArgs, result: Result<Built, BuildError>) -> Outcome {
+    let outcome = Outcome::Ran(result);
+    let code = exit_code(&outcome);
+    let Outcome::Ran(result) = &outcome else {
+        unreachable!("constructed above")
+    };
+    match result {
+        Ok(built) => {
+            print_report(&built.report, args.verbose);
+            for output in &built.blocked {
                 eprintln!("not built: {output} (it holds a note with errors)");
             }
-            if !quiet && code == exit::SUCCESS && command == "build" {
-                eprintln!("{}", outcome.summary());
+            if !args.quiet() && code == exit::SUCCESS && command == "build" {
+                eprintln!("{}", built.summary());
             }
         }
         Err(err) => eprintln!("error: {err}"),
     }
-    if args.format == Format::Json {
-        println!("{}", json_result(command, code, &result));
+    if args.format.format == Format::Json {
+        println!("{}", json_result(command, code, result));
     }
-    ExitCode::from(code)
+    outcome
 }
 
 /// Copies the built-in layout `name` to `<root>/layouts/<name>.typ`.
@@ -408,19 +480,20 @@ pub fn find_root(start: &Path) -> PathBuf {
         .map_or(start.clone(), Path::to_path_buf)
 }
 
-/// The one place a run's result becomes an exit code (see [`exit`]).
-fn exit_code(result: &Result<BuildOutcome, BuildError>) -> u8 {
-    match result {
-        Ok(outcome) if outcome.report.has_errors() && outcome.io_failed => exit::FAILURE,
-        Ok(outcome) if outcome.report.has_errors() => exit::INPUT_ERRORS,
-        Ok(_) => exit::SUCCESS,
-        Err(BuildError::Usage(_)) => exit::USAGE,
-        Err(BuildError::Io(_)) => exit::FAILURE,
+/// The one place a command's outcome becomes an exit code (see [`exit`]).
+fn exit_code(outcome: &Outcome) -> u8 {
+    match outcome {
+        Outcome::Ran(Ok(built)) if built.report.has_errors() && built.io_failed => exit::FAILURE,
+        Outcome::Ran(Ok(built)) if built.report.has_errors() => exit::INPUT_ERRORS,
+        Outcome::Ran(Ok(_)) | Outcome::Done => exit::SUCCESS,
+        Outcome::Ran(Err(BuildError::Usage(_))) | Outcome::Usage => exit::USAGE,
+        Outcome::Ran(Err(BuildError::Io(_))) | Outcome::Failed => exit::FAILURE,
+        Outcome::InputErrors => exit::INPUT_ERRORS,
     }
 }
 
 /// The `--format json` document: schema version 1, see the README.
-fn json_result(command: &str, code: u8, result: &Result<BuildOutcome, BuildError>) -> String {
+fn json_result(command: &str, code: u8, result: &Result<Built, BuildError>) -> String {
     let mut value = serde_json::json!({
         "version": 1,
         "command": command,
@@ -433,7 +506,7 @@ fn json_result(command: &str, code: u8, result: &Result<BuildOutcome, BuildError
             value["warnings"] = outcome.report.warning_count().into();
             value["diagnostics"] = outcome.report.to_json();
             if command == "build" {
-                value["files"] = build::file_entries(&outcome.written);
+                value["files"] = crate::project::file_entries(&outcome.written);
                 value["not_built"] = outcome.blocked.clone().into();
             }
         }

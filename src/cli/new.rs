@@ -22,6 +22,26 @@ const FILES: &[(&str, &str)] = &[
 ];
 
 /// Writes the starter project into `dir`, which must be missing or empty.
+/// `folio new DIR`: the starter project, and a line saying how to build it.
+pub fn run(dir: &Path, quiet: bool) -> super::Outcome {
+    match create(dir) {
+        Ok(()) => {
+            if !quiet {
+                eprintln!(
+                    "created a folio project in {}; build it with: cd {} && folio",
+                    dir.display(),
+                    dir.display()
+                );
+            }
+            super::Outcome::Done
+        }
+        Err(message) => {
+            eprintln!("error: {message}");
+            super::Outcome::Usage
+        }
+    }
+}
+
 pub fn create(dir: &Path) -> Result<(), String> {
     if dir.exists() {
         let mut entries = std::fs::read_dir(dir)

@@ -16,17 +16,15 @@ use std::time::{Duration, Instant};
 
 use notify::{Event, EventKind, RecursiveMode, Watcher};
 
-use super::{BuildSettings, build, print_report};
+use super::print_report;
+use crate::project::{BuildOptions, Project};
 
 /// Memo cache entries unused for this many rebuilds are dropped, so a long
 /// session does not grow without bound.
 const KEEP_GENERATIONS: usize = 3;
 
-pub fn run(settings: &BuildSettings, quiet: bool) -> Result<(), String> {
-    let root = settings
-        .root
-        .canonicalize()
-        .map_err(|err| format!("cannot open {}: {err}", settings.root.display()))?;
+pub fn run(project: &Project, options: &BuildOptions, quiet: bool) -> Result<(), String> {
+    let root = project.root().to_path_buf();
     let stop = Arc::new(AtomicBool::new(false));
     {
         let stop = stop.clone();
@@ -37,7 +35,7 @@ pub fn run(settings: &BuildSettings, quiet: bool) -> Result<(), String> {
     }
     let (sender, events) = channel::<notify::Result<Event>>();
     let mut watcher = notify::recommended_watcher(sender).map_err(|err| err.to_string())?;
-    let out_dir = settings.out.clone().unwrap_or_else(|| root.join("output"));
+    let out_dir = project.out_dir(options);
     let watch_inputs = |watcher: &mut notify::RecommendedWatcher| -> Result<(), String> {
         for path in watched(&root) {
             let mode = if path.is_dir() && path != root {
@@ -52,11 +50,7 @@ pub fn run(settings: &BuildSettings, quiet: bool) -> Result<(), String> {
         Ok(())
     };
     watch_inputs(&mut watcher)?;
-    let settings = BuildSettings {
-        root: root.clone(),
-        ..settings.clone()
-    };
-    rebuild(&settings, quiet);
+    rebuild(project, options, quiet);
     eprintln!(
         "watching {} for changes (Ctrl-C to stop)",
         crate::diag::display_path(&root)
@@ -68,7 +62,7 @@ pub fn run(settings: &BuildSettings, quiet: bool) -> Result<(), String> {
                 while events.recv_timeout(DEBOUNCE).is_ok() {}
                 // New folders (layouts/, fonts/) may have appeared.
                 let _ = watch_inputs(&mut watcher);
-                rebuild(&settings, quiet);
+                rebuild(project, options, quiet);
             }
             Ok(Ok(_)) => {}
             Ok(Err(err)) => eprintln!("watch error: {err}"),
@@ -120,9 +114,9 @@ fn is_input(root: &Path, out_dir: &Path, path: &Path) -> bool {
     )
 }
 
-fn rebuild(settings: &BuildSettings, quiet: bool) {
+fn rebuild(project: &Project, options: &BuildOptions, quiet: bool) {
     let started = Instant::now();
-    let result = build(settings, &|_| {});
+    let result = project.build(options, &|_| {});
     typst::comemo::evict(KEEP_GENERATIONS);
     let clock = clock();
     match result {

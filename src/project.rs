@@ -1,4 +1,17 @@
-//! `folio build`: runs the pipeline stages in order. Orchestration only.
+//! The library's front door: a [`Project`] is loaded once and then checked,
+//! built or typeset; the command line, the watcher, the tests and the fuzzer
+//! all go through it, so the pipeline runs in one place.
+//!
+//! ```no_run
+//! let project = folio::Project::load("my-notes")?;
+//! let built = project.build(&folio::BuildOptions::default(), &|_| {})?;
+//! eprintln!("{}", built.summary());
+//! # Ok::<(), folio::BuildError>(())
+//! ```
+//!
+//! The stages run one way: config, notes (with names), links, book, images,
+//! fonts; then render, which typesets with the world and writes through
+//! output.
 
 use std::collections::BTreeSet;
 use std::fs::File;
@@ -13,9 +26,55 @@ use crate::render::{self, Written};
 use crate::world::Fonts;
 use crate::{book, config, fonts, images, links, notes};
 
+/// A project folder: folio.toml, notes/, layouts/, fonts/.
+#[derive(Debug, Clone)]
+pub struct Project {
+    root: PathBuf,
+}
+
+impl Project {
+    /// Opens the project folder `root` (it must exist; nothing is read yet).
+    pub fn load(root: impl AsRef<Path>) -> Result<Project, BuildError> {
+        let root = root.as_ref();
+        let root = root.canonicalize().map_err(|err| {
+            BuildError::Io(std::io::Error::new(
+                err.kind(),
+                format!("cannot open project folder {}: {err}", root.display()),
+            ))
+        })?;
+        Ok(Project { root })
+    }
+
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    /// Where output goes unless the options say otherwise.
+    pub fn out_dir(&self, options: &BuildOptions) -> PathBuf {
+        options
+            .out
+            .clone()
+            .unwrap_or_else(|| self.root.join("output"))
+    }
+
+    /// Runs every validation that needs no typesetting and writes nothing.
+    pub fn check(&self, options: &BuildOptions) -> Result<Checked, BuildError> {
+        check(&self.root, options)
+    }
+
+    /// Builds the chosen documents; see [`build`].
+    pub fn build(
+        &self,
+        options: &BuildOptions,
+        on_written: &(dyn Fn(&Written) + Sync),
+    ) -> Result<Built, BuildError> {
+        build(&self.root, options, on_written)
+    }
+}
+
+/// What a check or build is asked to do, beyond what folio.toml says.
 #[derive(Debug, Clone, Default)]
-pub struct BuildSettings {
-    pub root: PathBuf,
+pub struct BuildOptions {
     /// Default: `<root>/output`.
     pub out: Option<PathBuf>,
     /// Build only these packs (no handouts); empty means everything.
@@ -39,7 +98,7 @@ pub struct BuildSettings {
 }
 
 #[derive(Debug)]
-pub struct BuildOutcome {
+pub struct Built {
     pub report: Report,
     pub written: Vec<Written>,
     /// Documents not built because their input has errors.
@@ -67,7 +126,7 @@ impl std::fmt::Display for BuildError {
     }
 }
 
-impl BuildOutcome {
+impl Built {
     /// "3 files, 124 pages in 2.84 s".
     pub fn summary(&self) -> String {
         let files = self.written.len();
@@ -103,17 +162,23 @@ pub struct Checked {
     pub deny_warnings: bool,
 }
 
-/// Runs every validation that needs no typesetting and writes nothing.
-pub fn check(settings: &BuildSettings) -> Result<Checked, BuildError> {
-    let root = settings.root.canonicalize().map_err(|err| {
-        BuildError::Io(std::io::Error::new(
-            err.kind(),
-            format!(
-                "cannot open project folder {}: {err}",
-                settings.root.display()
-            ),
-        ))
-    })?;
+impl Checked {
+    /// A check's result in the shape of a build that wrote nothing.
+    pub fn into_built(self) -> Built {
+        Built {
+            drafts: self.corpus.drafts.len(),
+            report: self.report,
+            written: Vec::new(),
+            blocked: self.blocked,
+            io_failed: false,
+            seconds: 0.0,
+        }
+    }
+}
+
+/// Every validation that needs no typesetting; writes nothing.
+fn check(root: &Path, settings: &BuildOptions) -> Result<Checked, BuildError> {
+    let root = root.to_path_buf();
     let mut report = Report::default();
     let config = config::load(&root, &mut report);
     let system_fonts =
@@ -312,10 +377,11 @@ fn sound_plans(
 
 /// Builds the chosen documents. Input errors come back in the report: a
 /// document whose own input is sound is still built when another has errors.
-pub fn build(
-    settings: &BuildSettings,
+fn build(
+    root: &Path,
+    settings: &BuildOptions,
     on_written: &(dyn Fn(&Written) + Sync),
-) -> Result<BuildOutcome, BuildError> {
+) -> Result<Built, BuildError> {
     let started = Instant::now();
     let Checked {
         root,
@@ -325,12 +391,12 @@ pub fn build(
         plans,
         blocked,
         deny_warnings,
-    } = check(settings)?;
+    } = check(root, settings)?;
     let drafts = corpus.drafts.len();
     let out_dir = settings.out.clone().unwrap_or_else(|| root.join("output"));
     let finish = |mut report: Report, written: Vec<Written>, io_failed: bool| {
         report.sort();
-        Ok(BuildOutcome {
+        Ok(Built {
             report,
             written,
             blocked,
@@ -403,7 +469,7 @@ pub fn build(
 fn choose(
     plans: Vec<DocumentPlan>,
     config: &config::Config,
-    settings: &BuildSettings,
+    settings: &BuildOptions,
 ) -> Result<Vec<DocumentPlan>, BuildError> {
     let mut plans = plans;
     if !settings.packs.is_empty() {
