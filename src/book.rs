@@ -11,10 +11,10 @@ use std::path::Path;
 use serde::Serialize;
 
 use crate::config::{Book, Config, Pack, split_lang};
-use crate::values::Date;
 use crate::diag::{Diagnostic, Report};
 use crate::links::Graph;
 use crate::notes::{Corpus, Note};
+use crate::values::Date;
 
 /// Version of the layout contract; bumped when a field changes meaning.
 pub const CONTRACT_VERSION: u32 = 1;
@@ -251,9 +251,11 @@ pub fn plan(
     for note in &corpus.notes {
         if let Some(lang) = note.lang.as_deref().filter(|l| split_lang(l).is_none()) {
             report.push(
-                Diagnostic::warning(format!("`lang: {lang}` is not a language code; the book's language is used"))
-                    .at(&note.path, 0..0)
-                    .hint("write an ISO 639 code, optionally with a region: en, de, fr-CA, pt-BR, ar"),
+                Diagnostic::warning(format!(
+                    "`lang: {lang}` is not a language code; the book's language is used"
+                ))
+                .at(&note.path, 0..0)
+                .hint("write an ISO 639 code, optionally with a region: en, de, fr-CA, pt-BR, ar"),
             );
         }
         if let Some((level, at)) = &note.classification {
@@ -569,8 +571,16 @@ fn note_data(note: &Note, graph: &Graph) -> NoteData {
         references: graph.references(&note.id).to_vec(),
         referenced_by: graph.referenced_by(&note.id).to_vec(),
         file: note.rel_path.clone(),
-        lang: note.lang.as_deref().and_then(split_lang).map(|(lang, _)| lang),
-        region: note.lang.as_deref().and_then(split_lang).and_then(|(_, region)| region),
+        lang: note
+            .lang
+            .as_deref()
+            .and_then(split_lang)
+            .map(|(lang, _)| lang),
+        region: note
+            .lang
+            .as_deref()
+            .and_then(split_lang)
+            .and_then(|(_, region)| region),
     }
 }
 

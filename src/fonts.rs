@@ -153,7 +153,8 @@ impl Fonts {
                 .to_string_lossy()
                 .replace('\\', "/");
             faces.extend(
-                Font::iter(Bytes::new(data)).map(|f| Face::loaded(f, Origin::Project(shown.clone()))),
+                Font::iter(Bytes::new(data))
+                    .map(|f| Face::loaded(f, Origin::Project(shown.clone()))),
             );
         }
         if system {
@@ -192,9 +193,9 @@ impl Fonts {
 
     /// The index of a face Typst used (as found in a laid-out document).
     pub fn index_of(&self, font: &Font) -> Option<usize> {
-        self.faces.iter().position(|face| {
-            face.font.get().is_some_and(|f| f.as_ref() == Some(font))
-        })
+        self.faces
+            .iter()
+            .position(|face| face.font.get().is_some_and(|f| f.as_ref() == Some(font)))
     }
 }
 
@@ -442,7 +443,12 @@ fn shown(c: char) -> String {
 
 /// The check stage: one warning per note and writing system whose
 /// characters no loaded font has (see [`find_missing`]).
-pub fn check_coverage(corpus: &Corpus, config: Option<&Config>, fonts: &Fonts, report: &mut Report) {
+pub fn check_coverage(
+    corpus: &Corpus,
+    config: Option<&Config>,
+    fonts: &Fonts,
+    report: &mut Report,
+) {
     let coverage = Coverage::of(fonts);
     let missing = find_missing(corpus, config, &report.sources, &coverage);
     report.extend(missing.iter().map(Missing::diagnostic));
@@ -514,11 +520,22 @@ fn note_missing(note: &Note, text: &str, coverage: &Coverage) -> Vec<Missing> {
         if written.is_none() && body.contains(value.as_str()) {
             continue;
         }
-        for (i, c) in value.char_indices().filter(|&(_, c)| coverage.is_missing(c)) {
+        for (i, c) in value
+            .char_indices()
+            .filter(|&(_, c)| coverage.is_missing(c))
+        {
             found.push(match written {
-                Some(start) => Found { at: start + i, c, len: c.len_utf8() },
+                Some(start) => Found {
+                    at: start + i,
+                    c,
+                    len: c.len_utf8(),
+                },
                 None => match front.find(c) {
-                    Some(at) => Found { at, c, len: c.len_utf8() },
+                    Some(at) => Found {
+                        at,
+                        c,
+                        len: c.len_utf8(),
+                    },
                     None => Found { at: 0, c, len: 0 },
                 },
             });
@@ -653,12 +670,17 @@ fn config_missing(config: &Config, sources: &Sources, coverage: &Coverage) -> Ve
         return Vec::new();
     };
     let book = &config.book;
-    let printed = [&book.title, &book.subtitle, &book.organisation, &book.watermark]
-        .into_iter()
-        .flatten()
-        .chain(config.packs.iter().filter_map(|p| p.title.as_ref()))
-        .chain(config.packs.iter().filter_map(|p| p.watermark.as_ref()))
-        .chain(&book.classification_levels);
+    let printed = [
+        &book.title,
+        &book.subtitle,
+        &book.organisation,
+        &book.watermark,
+    ]
+    .into_iter()
+    .flatten()
+    .chain(config.packs.iter().filter_map(|p| p.title.as_ref()))
+    .chain(config.packs.iter().filter_map(|p| p.watermark.as_ref()))
+    .chain(&book.classification_levels);
     let mut found = Vec::new();
     for value in printed {
         for c in value.chars().filter(|&c| coverage.is_missing(c)) {
@@ -699,9 +721,14 @@ fn writing_of(c: char, previous: Option<Writing>) -> Writing {
                 && !extension.contains_script(Script::Han)
             {
                 Writing::Hangul
-            } else if [Script::Han, Script::Hiragana, Script::Katakana, Script::Bopomofo]
-                .into_iter()
-                .any(|s| extension.contains_script(s))
+            } else if [
+                Script::Han,
+                Script::Hiragana,
+                Script::Katakana,
+                Script::Bopomofo,
+            ]
+            .into_iter()
+            .any(|s| extension.contains_script(s))
                 || is_cjk_block(c)
             {
                 Writing::Cjk
@@ -714,9 +741,9 @@ fn writing_of(c: char, previous: Option<Writing>) -> Writing {
                 };
                 own(previous)
                     .or_else(|| {
-                        extension
-                            .iter()
-                            .find(|s| !matches!(s, Script::Common | Script::Inherited | Script::Unknown))
+                        extension.iter().find(|s| {
+                            !matches!(s, Script::Common | Script::Inherited | Script::Unknown)
+                        })
                     })
                     .map_or(Writing::Symbols, Writing::Script)
             }
@@ -812,7 +839,15 @@ const SCRIPT_SAMPLES: &[(&str, &[(u32, u32)])] = &[
     ("Bengali", &[(0x995, 0x9A8), (0x9AA, 0x9B0)]),
     ("Gurmukhi", &[(0xA15, 0xA28)]),
     ("Gujarati", &[(0xA95, 0xAA8)]),
-    ("Tamil", &[(0xB95, 0xB95), (0xB99, 0xB9A), (0xBA4, 0xBA4), (0xBA8, 0xBAA)]),
+    (
+        "Tamil",
+        &[
+            (0xB95, 0xB95),
+            (0xB99, 0xB9A),
+            (0xBA4, 0xBA4),
+            (0xBA8, 0xBAA),
+        ],
+    ),
     ("Telugu", &[(0xC15, 0xC28)]),
     ("Kannada", &[(0xC95, 0xCA8)]),
     ("Malayalam", &[(0xD15, 0xD28)]),
@@ -843,8 +878,9 @@ pub fn scripts_covered<'a>(faces: impl Iterator<Item = &'a Face>) -> Vec<&'stati
                 .iter()
                 .flat_map(|&(a, b)| a..=b)
                 .filter_map(char::from_u32);
-            let (total, covered) =
-                chars.fold((0, 0), |(t, c), ch| (t + 1, c + usize::from(coverage.covers(ch))));
+            let (total, covered) = chars.fold((0, 0), |(t, c), ch| {
+                (t + 1, c + usize::from(coverage.covers(ch)))
+            });
             covered * 10 >= total * 9
         })
         .map(|(name, _)| *name)
@@ -917,7 +953,9 @@ pub fn table(fonts: &Fonts) -> String {
     let (family_width, scripts_width) = (width(|r| &r.0), width(|r| &r.1));
     let mut out = String::new();
     for (family, scripts, origin) in &rows {
-        out.push_str(&format!("{family:<family_width$}  {scripts:<scripts_width$}  {origin}\n"));
+        out.push_str(&format!(
+            "{family:<family_width$}  {scripts:<scripts_width$}  {origin}\n"
+        ));
     }
     out
 }
@@ -927,7 +965,9 @@ pub fn missing_json(missing: &[Missing], sources: &Sources) -> serde_json::Value
     missing
         .iter()
         .map(|m| {
-            let place = sources.get(&m.file).map(|t| crate::diag::line_col(t, m.at.start));
+            let place = sources
+                .get(&m.file)
+                .map(|t| crate::diag::line_col(t, m.at.start));
             serde_json::json!({
                 "file": crate::diag::display_path(&m.file),
                 "line": place.map(|p| p.line),
@@ -989,14 +1029,21 @@ mod tests {
     fn groups_are_named_as_readers_name_them() {
         let found = |text: &str| {
             text.char_indices()
-                .map(|(at, c)| Found { at, c, len: c.len_utf8() })
+                .map(|(at, c)| Found {
+                    at,
+                    c,
+                    len: c.len_utf8(),
+                })
                 .collect::<Vec<_>>()
         };
         let file = Path::new("n.md");
         let groups = group(file, found("ダ中ー"), None);
         assert_eq!(groups.len(), 1);
         assert_eq!(groups[0].writing, "Japanese");
-        assert_eq!(groups[0].message(), "3 characters in Japanese (ダ, 中, ー) have no font");
+        assert_eq!(
+            groups[0].message(),
+            "3 characters in Japanese (ダ, 中, ー) have no font"
+        );
         let groups = group(file, found("中文"), None);
         assert_eq!(groups[0].writing, "Chinese");
         let groups = group(file, found("한국어。"), None);
@@ -1011,7 +1058,13 @@ mod tests {
     fn printed_body_leaves_out_comments_and_link_targets() {
         let body = "a [x](中.md) %%隠%% <!-- 隠 --> `コ`\n\n```\n码\n```\n";
         let printed: String = printed_body(body).into_iter().map(|(_, t)| t).collect();
-        assert!(printed.contains('コ') && printed.contains('码'), "{printed}");
-        assert!(!printed.contains('中') && !printed.contains('隠'), "{printed}");
+        assert!(
+            printed.contains('コ') && printed.contains('码'),
+            "{printed}"
+        );
+        assert!(
+            !printed.contains('中') && !printed.contains('隠'),
+            "{printed}"
+        );
     }
 }

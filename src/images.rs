@@ -198,11 +198,7 @@ fn contains(haystack: &[u8], needle: &[u8]) -> bool {
 
 /// Decodes raster image bytes of `format` within the limits, upright (EXIF
 /// orientation applied).
-fn decode(
-    data: &[u8],
-    format: ImageFormat,
-    path: &str,
-) -> Result<(DynamicImage, bool), String> {
+fn decode(data: &[u8], format: ImageFormat, path: &str) -> Result<(DynamicImage, bool), String> {
     if !format.reading_enabled() {
         return Err(format!(
             "image `{path}` is in an unsupported format ({})",
@@ -317,7 +313,9 @@ fn check_svg_load(root: &Path, folder: &Path, href: &str) -> Result<(), SvgLoad>
     };
     let actual = typst_format(&data);
     match (named.or(actual), actual) {
-        (Some("png" | "jpg" | "gif" | "webp"), Some(actual)) if named.is_none_or(|n| n == actual) => {
+        (Some("png" | "jpg" | "gif" | "webp"), Some(actual))
+            if named.is_none_or(|n| n == actual) =>
+        {
             Ok(())
         }
         (Some(named), Some(actual @ ("png" | "jpg" | "gif" | "webp"))) if named != actual => {

@@ -34,4 +34,4 @@ pub mod slug;
 pub mod values;
 pub mod world;
 
-pub use project::{BuildError, BuildOptions, Built, Checked, Project};
+pub use project::{BuildError, BuildOptions, Built, Checked, Project, SingleNoteError};

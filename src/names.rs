@@ -372,7 +372,8 @@ pub fn did_you_mean<'a>(wanted: &str, known: impl Iterator<Item = &'a str>) -> O
     let wanted_lower = wanted.to_lowercase();
     let mut seen = BTreeMap::new();
     for candidate in known {
-        let score = strsim::normalized_damerau_levenshtein(&wanted_lower, &candidate.to_lowercase());
+        let score =
+            strsim::normalized_damerau_levenshtein(&wanted_lower, &candidate.to_lowercase());
         let contains = candidate.to_lowercase().contains(&wanted_lower) && wanted.len() >= 3;
         if score >= 0.6 || contains {
             seen.entry(candidate).or_insert(score);
@@ -424,7 +425,11 @@ mod resolving {
         Index::new(
             Path::new("/nonexistent"),
             vec![
-                entry("notes/Create a vault.md", &["New vault"], "# Create a vault\n\n## What's in a Foam\n\n## Übergangsvorschrift\n\n## Notes\n\n## Notes\n\nA claim. ^c1\n"),
+                entry(
+                    "notes/Create a vault.md",
+                    &["New vault"],
+                    "# Create a vault\n\n## What's in a Foam\n\n## Übergangsvorschrift\n\n## Notes\n\n## Notes\n\nA claim. ^c1\n",
+                ),
                 entry("notes/plugins/Graph view.md", &[], "Text."),
                 entry("notes/core/Graph view.md", &[], "Text."),
                 entry("notes/ja/始めに.md", &[], "## 概要\n"),
@@ -439,11 +444,26 @@ mod resolving {
     #[test]
     fn names_resolve_like_obsidian() {
         let index = index();
-        assert_eq!(wiki(&index, "notes", "Create a vault").as_deref(), Some("create-a-vault"));
-        assert_eq!(wiki(&index, "notes", "create A VAULT").as_deref(), Some("create-a-vault"));
-        assert_eq!(wiki(&index, "notes", "Create a vault.md").as_deref(), Some("create-a-vault"));
-        assert_eq!(wiki(&index, "notes", "new vault").as_deref(), Some("create-a-vault"));
-        assert_eq!(wiki(&index, "notes", "create-a-vault").as_deref(), Some("create-a-vault"));
+        assert_eq!(
+            wiki(&index, "notes", "Create a vault").as_deref(),
+            Some("create-a-vault")
+        );
+        assert_eq!(
+            wiki(&index, "notes", "create A VAULT").as_deref(),
+            Some("create-a-vault")
+        );
+        assert_eq!(
+            wiki(&index, "notes", "Create a vault.md").as_deref(),
+            Some("create-a-vault")
+        );
+        assert_eq!(
+            wiki(&index, "notes", "new vault").as_deref(),
+            Some("create-a-vault")
+        );
+        assert_eq!(
+            wiki(&index, "notes", "create-a-vault").as_deref(),
+            Some("create-a-vault")
+        );
         assert_eq!(wiki(&index, "notes", "始めに").as_deref(), Some("始めに"));
         assert_eq!(wiki(&index, "notes", "Nothing"), None);
     }
@@ -452,21 +472,36 @@ mod resolving {
     fn an_ambiguous_name_prefers_the_linking_notes_folder() {
         let index = index();
         // Both notes are called `graph-view`; as ids they are qualified.
-        assert_eq!(wiki(&index, "notes/core", "Graph view").as_deref(), Some("graph-view"));
+        assert_eq!(
+            wiki(&index, "notes/core", "Graph view").as_deref(),
+            Some("graph-view")
+        );
         assert_eq!(
             index.get("graph-view").map(|e| e.rel_path.as_str()),
             Some("notes/core/Graph view.md")
         );
-        assert_eq!(wiki(&index, "notes", "plugins/Graph view").as_deref(), Some("graph-view"));
+        assert_eq!(
+            wiki(&index, "notes", "plugins/Graph view").as_deref(),
+            Some("graph-view")
+        );
     }
 
     #[test]
     fn paths_resolve_like_github() {
         let index = index();
         let path = |from_dir, path| index.note(&NoteName::Path { from_dir, path });
-        assert_eq!(path("notes/ja", "../Create a vault.md").as_deref(), Some("create-a-vault"));
-        assert_eq!(path("notes", "Create a vault").as_deref(), Some("create-a-vault"));
-        assert_eq!(path("notes/x", "elsewhere/Create a vault.md").as_deref(), Some("create-a-vault"));
+        assert_eq!(
+            path("notes/ja", "../Create a vault.md").as_deref(),
+            Some("create-a-vault")
+        );
+        assert_eq!(
+            path("notes", "Create a vault").as_deref(),
+            Some("create-a-vault")
+        );
+        assert_eq!(
+            path("notes/x", "elsewhere/Create a vault.md").as_deref(),
+            Some("create-a-vault")
+        );
         assert_eq!(path("notes", "../../etc/passwd"), None);
     }
 
@@ -474,10 +509,22 @@ mod resolving {
     fn anchors_by_github_slug_heading_text_and_old_slug() {
         let index = index();
         let anchor = |path: &[&str]| index.anchor("create-a-vault", path);
-        assert_eq!(anchor(&["whats-in-a-foam"]).as_deref(), Some("whats-in-a-foam"));
-        assert_eq!(anchor(&["What's in a Foam"]).as_deref(), Some("whats-in-a-foam"));
-        assert_eq!(anchor(&["what-s-in-a-foam"]).as_deref(), Some("whats-in-a-foam"));
-        assert_eq!(anchor(&["übergangsvorschrift"]).as_deref(), Some("übergangsvorschrift"));
+        assert_eq!(
+            anchor(&["whats-in-a-foam"]).as_deref(),
+            Some("whats-in-a-foam")
+        );
+        assert_eq!(
+            anchor(&["What's in a Foam"]).as_deref(),
+            Some("whats-in-a-foam")
+        );
+        assert_eq!(
+            anchor(&["what-s-in-a-foam"]).as_deref(),
+            Some("whats-in-a-foam")
+        );
+        assert_eq!(
+            anchor(&["übergangsvorschrift"]).as_deref(),
+            Some("übergangsvorschrift")
+        );
         assert_eq!(anchor(&["notes-1"]).as_deref(), Some("notes-1"));
         assert_eq!(anchor(&["Notes", "Notes"]).as_deref(), Some("notes-1"));
         assert_eq!(anchor(&["^c1"]).as_deref(), Some("^c1"));

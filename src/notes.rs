@@ -14,11 +14,11 @@ use std::sync::Arc;
 
 use rayon::prelude::*;
 
-use crate::values::Date;
 use crate::diag::{Code, Diagnostic, Report};
 use crate::markup::{self, Converted, NoteContext, NoteName, Outline, Resolve};
 use crate::names::{self, Index};
 use crate::slug;
+use crate::values::Date;
 
 /// Front-matter keys folio reads, and keys that the common note tools
 /// write and folio quietly ignores; any other key is a warning.
@@ -260,7 +260,8 @@ pub fn assign_ids(notes_dir: &Path, paths: &[PathBuf], report: &mut Report) -> V
             parts
         })
         .collect();
-    let id_of = |parts: &[String], depth: usize| parts[parts.len().saturating_sub(depth)..].join("/");
+    let id_of =
+        |parts: &[String], depth: usize| parts[parts.len().saturating_sub(depth)..].join("/");
     let mut depth = vec![1usize; paths.len()];
     loop {
         let mut by_id: BTreeMap<String, Vec<usize>> = BTreeMap::new();
@@ -357,7 +358,13 @@ struct Draft {
     date: Option<Date>,
 }
 
-fn first_pass(root: &Path, path: &Path, id: String, text: Arc<str>, report: &mut Report) -> Option<Draft> {
+fn first_pass(
+    root: &Path,
+    path: &Path,
+    id: String,
+    text: Arc<str>,
+    report: &mut Report,
+) -> Option<Draft> {
     let rel_path = path
         .strip_prefix(root)
         .unwrap_or(path)
@@ -719,7 +726,14 @@ impl FrontBlock {
             }
             let expects_text = matches!(
                 lower.as_str(),
-                "title" | "short_title" | "subtitle" | "summary" | "description" | "classification" | "lang" | "date"
+                "title"
+                    | "short_title"
+                    | "subtitle"
+                    | "summary"
+                    | "description"
+                    | "classification"
+                    | "lang"
+                    | "date"
             );
             if expects_text
                 && matches!(

@@ -13,12 +13,13 @@
 //! fonts; then render, which typesets with the world and writes through
 //! output.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fs::File;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use serde::Serialize;
+use typst_layout::PagedDocument;
 
 use crate::book::{DocumentPlan, Kind};
 use crate::diag::{Diagnostic, Report};
@@ -284,10 +285,12 @@ fn require_alt_text(plans: &[DocumentPlan], corpus: &notes::Corpus, report: &mut
 /// of the book and of each pack) must exist: no silent fallback.
 fn check_fonts(config: &config::Config, fonts: &Fonts, report: &mut Report) {
     let book = &config.book;
-    let fallback = book
-        .fallback_fonts
-        .iter()
-        .chain(config.packs.iter().flat_map(|p| p.fallback_fonts.iter().flatten()));
+    let fallback = book.fallback_fonts.iter().chain(
+        config
+            .packs
+            .iter()
+            .flat_map(|p| p.fallback_fonts.iter().flatten()),
+    );
     for family in [&book.font, &book.heading_font]
         .into_iter()
         .flatten()
@@ -571,4 +574,58 @@ fn write_manifest(out_dir: &Path, written: &[Written]) -> std::io::Result<()> {
     let mut json = serde_json::to_string_pretty(&manifest).expect("the manifest serialises");
     json.push('\n');
     crate::output::write_atomically(&out_dir.join("manifest.json"), json.as_bytes())
+}
+
+/// Why [`Project::typeset_note`] gave no document.
+#[derive(Debug)]
+pub enum SingleNoteError {
+    /// The note is invalid (front matter, links, images): a user error.
+    Invalid(Report),
+    /// The note passed validation but Typst failed: a bug in folio.
+    Layout(Report),
+}
+
+impl Project {
+    /// Runs one note file's bytes through the whole pipeline (front matter,
+    /// body, links, images, layout) as `notes/note.md` of this project, laid
+    /// out with `layout`, without writing anything. For tests and the
+    /// fuzzer: any input either gives a document or located diagnostics,
+    /// never a panic.
+    pub fn typeset_note(
+        &self,
+        bytes: &[u8],
+        layout: &str,
+    ) -> Result<PagedDocument, SingleNoteError> {
+        let root = self.root.as_path();
+        let path = root.join("notes/note.md");
+        let text = notes::decode(&path, bytes.to_vec()).map_err(SingleNoteError::Invalid)?;
+        let mut report = Report::default();
+        let corpus = notes::from_texts(root, vec![(path, text)], &mut report);
+        if corpus.notes.is_empty() {
+            return Err(SingleNoteError::Invalid(report));
+        }
+        let graph = links::resolve(&corpus);
+        images::check(root, &corpus, &[], None, &mut report);
+        if report.has_errors() {
+            return Err(SingleNoteError::Invalid(report));
+        }
+        let config = config::Config {
+            path: root.join(config::CONFIG_FILE),
+            book: config::Book {
+                layout: layout.into(),
+                ..Default::default()
+            },
+            packs: vec![config::Pack::everything()],
+            handouts: Default::default(),
+        };
+        let plans = book::plan(&config, &corpus, &graph, "note", &mut report);
+        let base = render::base(root, &corpus, Fonts::load(root));
+        match plans
+            .first()
+            .and_then(|plan| render::compile(&base, plan, &corpus, &BTreeMap::new(), &mut report))
+        {
+            Some(document) => Ok(document),
+            None => Err(SingleNoteError::Layout(report)),
+        }
+    }
 }

@@ -17,8 +17,8 @@ use typst::utils::LazyHash;
 use typst::{Library, LibraryExt, World};
 
 use crate::book::ImageTarget;
-use crate::values::Date;
 pub use crate::fonts::Fonts;
+use crate::values::Date;
 
 /// Where folio's generated files live in Typst's view of the project. A
 /// project folder of this name would be shadowed, never read.

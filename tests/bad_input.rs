@@ -242,7 +242,12 @@ fn a_flag_a_command_does_not_take_is_a_usage_error() {
         &["--jobs", "0"],
     ] {
         let output = folio(dir.path(), args);
-        assert_eq!(output.status.code(), Some(2), "{args:?}: {}", stderr(&output));
+        assert_eq!(
+            output.status.code(),
+            Some(2),
+            "{args:?}: {}",
+            stderr(&output)
+        );
         assert!(stderr(&output).contains("error:"), "{args:?}");
     }
     assert!(!dir.path().join("x").exists());

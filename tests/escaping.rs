@@ -5,7 +5,7 @@
 use std::path::Path;
 use std::sync::OnceLock;
 
-use folio::render;
+use folio::{Project, SingleNoteError};
 use proptest::prelude::*;
 use typst::layout::{Frame, FrameItem};
 
@@ -31,11 +31,14 @@ fn project() -> &'static Path {
 /// Converts and typesets one note; `Err` carries the diagnostics.
 fn typeset(markdown: &str) -> Result<(String, usize), String> {
     let text = format!("---\ntitle: T\n---\n{markdown}");
-    let document = render::single_note(project(), text.as_bytes(), "plain").map_err(|err| match err {
-        render::SingleNoteError::Invalid(report) | render::SingleNoteError::Layout(report) => {
-            report.to_plain_string()
-        }
-    })?;
+    let document = Project::load(project())
+        .unwrap()
+        .typeset_note(text.as_bytes(), "plain")
+        .map_err(|err| match err {
+            SingleNoteError::Invalid(report) | SingleNoteError::Layout(report) => {
+                report.to_plain_string()
+            }
+        })?;
     let mut out = String::new();
     for page in document.pages() {
         frame_text(&page.frame, &mut out);
@@ -173,7 +176,12 @@ fn thousands_of_nesting_levels_do_not_overflow() {
         "[".repeat(depth),
         "](https://e.com)".repeat(depth)
     );
-    for (markdown, word) in [(quotes, "deep"), (lists, "level"), (emphasis, "x"), (links, "x")] {
+    for (markdown, word) in [
+        (quotes, "deep"),
+        (lists, "level"),
+        (emphasis, "x"),
+        (links, "x"),
+    ] {
         // Run on a thread with a modest stack, as rayon's workers have.
         let result = std::thread::Builder::new()
             .stack_size(2 << 20)
@@ -190,5 +198,6 @@ fn thousands_of_nesting_levels_do_not_overflow() {
 
 /// Whether `text` holds `word` as a word of its own.
 fn has_word(text: &str, word: &str) -> bool {
-    text.split(|c: char| !c.is_alphanumeric()).any(|w| w == word)
+    text.split(|c: char| !c.is_alphanumeric())
+        .any(|w| w == word)
 }

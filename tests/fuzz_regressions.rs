@@ -3,7 +3,7 @@
 //! must compile, never panic, and print every word it holds: the bugs they
 //! guard read note text as Typst code, which loses or garbles the text.
 
-use folio::render::{SingleNoteError, single_note};
+use folio::{Project, SingleNoteError};
 use typst::layout::{Frame, FrameItem};
 
 fn frame_text(frame: &Frame, out: &mut String) {
@@ -61,7 +61,10 @@ fn every_regression_input_compiles_and_prints_its_words() {
     for input in inputs {
         let bytes = std::fs::read(&input).unwrap();
         let note = String::from_utf8_lossy(&bytes).into_owned();
-        let document = match single_note(root.path(), &bytes, "plain") {
+        let document = match Project::load(root.path())
+            .unwrap()
+            .typeset_note(&bytes, "plain")
+        {
             Ok(document) => document,
             Err(SingleNoteError::Invalid(report) | SingleNoteError::Layout(report)) => panic!(
                 "{} did not compile:\n{}",
@@ -92,7 +95,10 @@ fn invalid_utf8_is_rejected_at_its_byte_not_replaced() {
     let root = tempfile::tempdir().unwrap();
     std::fs::create_dir_all(root.path().join("notes")).unwrap();
     let note = b"---\ntitle: T\n---\n\nCaf\xe9 au lait.\n";
-    match single_note(root.path(), note, "plain") {
+    match Project::load(root.path())
+        .unwrap()
+        .typeset_note(note, "plain")
+    {
         Err(SingleNoteError::Invalid(report)) => {
             let text = report.to_plain_string();
             assert!(

@@ -207,9 +207,17 @@ fn images_are_read_by_their_content_not_their_name() {
                 ![A PNG named jpg](png.jpg)\n\n![A JPEG named png](jpeg.png)\n";
     let dir = project(&[("notes/pics.md", note)]);
     let notes = dir.path().join("notes");
-    save(&photo(3000, 1500), &notes.join("wide.png"), ImageFormat::Png);
+    save(
+        &photo(3000, 1500),
+        &notes.join("wide.png"),
+        ImageFormat::Png,
+    );
     save(&photo(1000, 700), &notes.join("png.jpg"), ImageFormat::Png);
-    save(&photo(1100, 700), &notes.join("jpeg.png"), ImageFormat::Jpeg);
+    save(
+        &photo(1100, 700),
+        &notes.join("jpeg.png"),
+        ImageFormat::Jpeg,
+    );
     let check = folio(dir.path(), &["check"]);
     assert!(check.status.success(), "{}", stderr(&check));
     let build = folio(dir.path(), &["-q"]);
@@ -234,7 +242,10 @@ fn check_and_build_agree_on_files_that_are_not_images() {
     for (name, bytes) in [
         ("fake.png", b"plain text, not a picture".as_slice()),
         ("fake.pdf", b"%PDF-1.7 and then nothing at all".as_slice()),
-        ("fake.svg", b"<svg xmlns=\"http://www.w3.org/2000/svg\"><g>".as_slice()),
+        (
+            "fake.svg",
+            b"<svg xmlns=\"http://www.w3.org/2000/svg\"><g>".as_slice(),
+        ),
     ] {
         let note = format!("---\ntitle: Pictures\n---\n\n![Not a picture]({name})\n");
         let dir = project(&[("notes/pics.md", &note)]);
@@ -310,7 +321,10 @@ fn svg_hyperlinks_and_images_inside_the_project_are_accepted() {
         r#"<image xlink:href="parts/photo.jpg" width="40" height="30"/>"#,
     );
     let dir = project(&[
-        ("notes/pics.md", "---\ntitle: Pictures\n---\n\n![A diagram](diagram.svg)\n"),
+        (
+            "notes/pics.md",
+            "---\ntitle: Pictures\n---\n\n![A diagram](diagram.svg)\n",
+        ),
         ("notes/diagram.svg", &svg),
     ]);
     save(
@@ -343,7 +357,10 @@ fn svg_loads_from_the_network_or_outside_are_refused() {
         ),
     ] {
         let dir = project(&[
-            ("notes/pics.md", "---\ntitle: Pictures\n---\n\n![A diagram](diagram.svg)\n"),
+            (
+                "notes/pics.md",
+                "---\ntitle: Pictures\n---\n\n![A diagram](diagram.svg)\n",
+            ),
             ("notes/diagram.svg", &LINKED_SVG.replace("BODY", body)),
         ]);
         save(

@@ -38,8 +38,6 @@ fn paths(manifest: &serde_json::Value) -> Vec<String> {
         .collect()
 }
 
-
-
 #[test]
 fn every_pack_and_handout_is_written_and_listed_in_order() {
     let built = sample();
@@ -326,11 +324,17 @@ fn an_interrupted_build_leaves_every_earlier_pdf_whole() {
     let written: Vec<std::time::Duration> = before
         .iter()
         .map(|(path, _)| {
-            let modified = std::fs::metadata(out.join(path)).unwrap().modified().unwrap();
+            let modified = std::fs::metadata(out.join(path))
+                .unwrap()
+                .modified()
+                .unwrap();
             modified.duration_since(started).unwrap_or_default()
         })
         .collect();
-    let (first, last) = (*written.iter().min().unwrap(), *written.iter().max().unwrap());
+    let (first, last) = (
+        *written.iter().min().unwrap(),
+        *written.iter().max().unwrap(),
+    );
     // Kill inside that window until one kill lands between two writes.
     let mut landed = None;
     for attempt in 1..=12u32 {

@@ -14,7 +14,6 @@ const BETA: (&str, &str) = (
     "---\ntitle: Beta\nclassification: RESTRICTED\nrelated: [alpha]\n---\n\nShort [[alpha]].\n",
 );
 
-
 fn build(files: &[(&str, &str)]) -> (tempfile::TempDir, Pdf) {
     let dir = project(files);
     let output = folio(dir.path(), &["-q"]);
@@ -402,7 +401,9 @@ fn a_wide_table_and_a_long_code_block_stay_inside_the_page() {
     let note = format!("---\ntitle: Wide\n---\n\n{header}{rule}{row}{row}\n```rust\n{code}```\n");
     let dir = tempfile::tempdir().unwrap();
     std::fs::create_dir_all(dir.path().join("notes")).unwrap();
-    let document = folio::render::single_note(dir.path(), note.as_bytes(), "briefing")
+    let document = folio::Project::load(dir.path())
+        .unwrap()
+        .typeset_note(note.as_bytes(), "briefing")
         .unwrap_or_else(|err| panic!("{err:?}"));
     for (i, page) in document.pages().iter().enumerate() {
         let width = page.frame.width().to_pt();

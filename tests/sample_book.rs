@@ -59,7 +59,6 @@ fn book() -> &'static Built {
     })
 }
 
-
 /// Text with whitespace collapsed and hyphenation undone, words kept apart.
 fn plain(text: &str) -> String {
     text.replace(" \u{ad} ", "").replace('\u{ad}', "")

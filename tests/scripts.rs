@@ -160,7 +160,10 @@ fn without_extra_fonts_each_uncovered_note_gets_one_located_warning() {
 fn the_warning_is_an_error_under_deny_warnings() {
     let zh = &SCRIPTS[0];
     let dir = scripts_project(&[zh], &[]);
-    let output = folio(dir.path(), &["check", "--deny-warnings", "--format", "json"]);
+    let output = folio(
+        dir.path(),
+        &["check", "--deny-warnings", "--format", "json"],
+    );
     assert_eq!(output.status.code(), Some(1));
     let json: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
     let d = json["diagnostics"]
@@ -182,7 +185,10 @@ fn notes_folio_does_not_warn_about_print_without_a_box() {
     assert!(missing_glyphs(&json).is_empty(), "{json}");
     let glyphs = read_glyphs(&dir.path().join("output/briefing-book.pdf"));
     assert!(glyphs.total > 100, "{} glyphs", glyphs.total);
-    assert_eq!(glyphs.notdef, 0, "blank boxes in notes folio did not warn about");
+    assert_eq!(
+        glyphs.notdef, 0,
+        "blank boxes in notes folio did not warn about"
+    );
     // …while each note folio warns about does print boxes: the warning is
     // never a false alarm.
     for script in SCRIPTS.iter().filter(|s| s.missing.is_some()) {
@@ -244,7 +250,11 @@ fn with_free_fonts_added_every_character_prints_and_is_in_the_text_layer() {
     let dir = scripts_project(&all, &[("folio.toml", config)]);
     std::fs::create_dir_all(dir.path().join("fonts")).unwrap();
     for path in &found {
-        std::fs::copy(path, dir.path().join("fonts").join(path.file_name().unwrap())).unwrap();
+        std::fs::copy(
+            path,
+            dir.path().join("fonts").join(path.file_name().unwrap()),
+        )
+        .unwrap();
     }
     for command in ["check", "build"] {
         let output = folio(dir.path(), &[command, "--format", "json"]);
@@ -264,7 +274,11 @@ fn with_free_fonts_added_every_character_prints_and_is_in_the_text_layer() {
             .chars()
             .filter(|c| !c.is_whitespace() && !text.contains(c))
             .collect();
-        assert!(lost.is_empty(), "{}: not in the text layer: {lost}", script.name);
+        assert!(
+            lost.is_empty(),
+            "{}: not in the text layer: {lost}",
+            script.name
+        );
     }
     // The manifest names the font files the book embeds.
     let manifest: serde_json::Value = serde_json::from_str(
@@ -330,7 +344,10 @@ fn read_glyphs(path: &Path) -> Glyphs {
         let fonts = doc.get_page_fonts(page).unwrap();
         let content = doc.get_and_decode_page_content(page).unwrap();
         let (resources, _) = doc.get_page_resources(page).unwrap();
-        let place = Place { page: number, ctm: [1.0, 0.0, 0.0, 1.0, 0.0, 0.0] };
+        let place = Place {
+            page: number,
+            ctm: [1.0, 0.0, 0.0, 1.0, 0.0, 0.0],
+        };
         read_content(&doc, &content, &fonts, resources, place, &mut glyphs);
     }
     glyphs
@@ -383,7 +400,11 @@ fn read_content(
             "q" => saved.push(ctm),
             "Q" => ctm = saved.pop().unwrap_or(ctm),
             "cm" => {
-                let n: Vec<f32> = op.operands.iter().filter_map(|o| o.as_float().ok()).collect();
+                let n: Vec<f32> = op
+                    .operands
+                    .iter()
+                    .filter_map(|o| o.as_float().ok())
+                    .collect();
                 if let [a, b, c, d, e, f] = n[..] {
                     ctm = multiply(&[a, b, c, d, e, f], &ctm);
                 }
@@ -408,7 +429,9 @@ fn read_content(
                 });
                 if let Some(text) = properties.and_then(|d| d.get(b"ActualText").ok()) {
                     if actual.is_none() {
-                        glyphs.text.push_str(&lopdf::decode_text_string(text).unwrap_or_default());
+                        glyphs
+                            .text
+                            .push_str(&lopdf::decode_text_string(text).unwrap_or_default());
                         actual = Some(depth);
                     }
                 }
@@ -487,7 +510,9 @@ fn read_content(
                             .collect()
                     })
                     .unwrap_or_default();
-                let data = form.decompressed_content().unwrap_or_else(|_| form.content.clone());
+                let data = form
+                    .decompressed_content()
+                    .unwrap_or_else(|_| form.content.clone());
                 let matrix: Vec<f32> = form
                     .dict
                     .get(b"Matrix")
@@ -499,7 +524,10 @@ fn read_content(
                     _ => ctm,
                 };
                 if let Ok(content) = Content::decode(&data) {
-                    let inner_place = Place { page: place.page, ctm: form_ctm };
+                    let inner_place = Place {
+                        page: place.page,
+                        ctm: form_ctm,
+                    };
                     read_content(doc, &content, &inner_fonts, inner, inner_place, glyphs);
                 }
             }
@@ -548,7 +576,9 @@ fn quotes_dashes_and_ellipses_follow_the_language_and_spare_code() {
     assert_eq!(text.matches("\"code\"--it's...").count(), 3, "{text}");
     assert_eq!(text.matches("\"block\"---'x'...").count(), 3, "{text}");
     // No straight quote is left in prose.
-    let prose: String = text.replace("\"code\"--it's...", "").replace("\"block\"---'x'...", "");
+    let prose: String = text
+        .replace("\"code\"--it's...", "")
+        .replace("\"block\"---'x'...", "");
     assert!(!prose.contains(['"', '\'']), "{prose}");
 }
 
@@ -568,7 +598,10 @@ fn an_arabic_note_is_set_right_to_left() {
     };
     let (_dir, glyphs) = build_pdf(&[("notes/ar.md", ar)]);
     let (first, name, last) = (x_of(&glyphs, 'أ'), x_of(&glyphs, 'G'), x_of(&glyphs, 'ث'));
-    assert!(first > name && name > last, "right to left: {first} > {name} > {last}");
+    assert!(
+        first > name && name > last,
+        "right to left: {first} > {name} > {last}"
+    );
     // The paragraph ends at the right margin, like the title above it.
     let title = x_of(&glyphs, 'م');
     let line_end = glyphs
@@ -577,9 +610,15 @@ fn an_arabic_note_is_set_right_to_left() {
         .filter(|r| r.text.contains('أ'))
         .map(|r| r.x)
         .fold(f32::MIN, f32::max);
-    assert!(title > 300.0 && line_end > 300.0, "title at {title}, first word at {line_end}");
+    assert!(
+        title > 300.0 && line_end > 300.0,
+        "title at {title}, first word at {line_end}"
+    );
     // The same paragraph in an English note reads left to right.
     let (_dir, glyphs) = build_pdf(&[("notes/en.md", en)]);
     let (first, name, last) = (x_of(&glyphs, 'أ'), x_of(&glyphs, 'G'), x_of(&glyphs, 'ث'));
-    assert!(first < name && name < last, "left to right: {first} < {name} < {last}");
+    assert!(
+        first < name && name < last,
+        "left to right: {first} < {name} < {last}"
+    );
 }

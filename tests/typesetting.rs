@@ -15,7 +15,10 @@ const UNDATED_NOTE: &str =
 #[test]
 fn a_book_without_a_date_prints_none() {
     let dir = project(&[
-        ("folio.toml", "[book]\ntitle = \"Undated\"\n[handouts]\nenabled = true\n"),
+        (
+            "folio.toml",
+            "[book]\ntitle = \"Undated\"\n[handouts]\nenabled = true\n",
+        ),
         ("notes/alpha.md", UNDATED_NOTE),
     ]);
     let output = folio(dir.path(), &["-q"]);
@@ -102,12 +105,21 @@ fn running_heads_fit_one_line_and_use_the_short_title() {
     let long_page = pdf.find_page("Lorem ipsum").unwrap() + 1;
     let short_page = pdf.find_page("Short Head").unwrap();
     let head = pdf.text(long_page);
-    assert!(head.starts_with("Security Sector Reform The Management, Oversight"), "{head}");
+    assert!(
+        head.starts_with("Security Sector Reform The Management, Oversight"),
+        "{head}"
+    );
     let cut = &head[..head.find('…').expect(&head)];
-    assert!(long.starts_with(cut.trim_start_matches("Security Sector Reform ")), "{head}");
+    assert!(
+        long.starts_with(cut.trim_start_matches("Security Sector Reform ")),
+        "{head}"
+    );
     assert!(!head.contains("Comparative Review"), "{head}");
     let head = pdf.text(short_page);
-    assert!(head.starts_with("Security Sector Reform Short Head"), "{head}");
+    assert!(
+        head.starts_with("Security Sector Reform Short Head"),
+        "{head}"
+    );
     assert!(!head.contains("Far Too Long"), "{head}");
 }
 
@@ -139,7 +151,10 @@ fn long_runs_stay_inside_the_text_block() {
     // The text layer keeps every character, and adds none (lopdf puts a
     // space between separately shown pieces; viewers join them by position).
     // Prose sets "..." as ellipses.
-    let compact: String = text.split_whitespace().collect::<String>().replace('…', "...");
+    let compact: String = text
+        .split_whitespace()
+        .collect::<String>()
+        .replace('…', "...");
     assert!(compact.contains(&".".repeat(150)), "dots");
     assert!(compact.contains(&"_".repeat(150)), "underscores");
     assert!(!text.contains('\u{200B}'), "no zero-width spaces");
@@ -156,6 +171,9 @@ fn long_runs_stay_inside_the_text_block() {
             .map(|(x, y, _)| (x, y))
             .take(5)
             .collect();
-        assert!(inked.is_empty(), "page {page}: ink in the right margin at {inked:?}");
+        assert!(
+            inked.is_empty(),
+            "page {page}: ink in the right margin at {inked:?}"
+        );
     }
 }

@@ -163,7 +163,10 @@ fn watch_rebuilds_what_changed_survives_errors_and_stops_cleanly() {
 #[test]
 fn sigterm_stops_watch_cleanly_after_the_current_build() {
     let dir = common::project(&[
-        ("notes/alpha.md", "---\ntitle: Alpha\n---\n\nSee [[beta]].\n"),
+        (
+            "notes/alpha.md",
+            "---\ntitle: Alpha\n---\n\nSee [[beta]].\n",
+        ),
         ("notes/beta.md", "---\ntitle: Beta\n---\n\nSee [[alpha]].\n"),
     ]);
     let watcher = Watcher::start(dir.path());

@@ -3,20 +3,19 @@
 //! compile. Crashes found here are kept in tests/fuzz-regressions/.
 #![no_main]
 
-use std::path::PathBuf;
 use std::sync::OnceLock;
 
-use folio::render::{SingleNoteError, single_note};
+use folio::{Project, SingleNoteError};
 use libfuzzer_sys::fuzz_target;
 
-fn project() -> &'static PathBuf {
-    static ROOT: OnceLock<PathBuf> = OnceLock::new();
+fn project() -> &'static Project {
+    static ROOT: OnceLock<Project> = OnceLock::new();
     ROOT.get_or_init(|| {
         let root = std::env::temp_dir().join(format!("folio-fuzz-{}", std::process::id()));
         std::fs::create_dir_all(root.join("notes")).unwrap();
         std::fs::create_dir_all(root.join("layouts")).unwrap();
         std::fs::write(root.join("layouts/plain.typ"), include_str!("../../tests/fixtures/plain.typ")).unwrap();
-        root.canonicalize().unwrap()
+        Project::load(&root).unwrap()
     })
 }
 
@@ -26,7 +25,7 @@ fuzz_target!(|data: &[u8]| {
     comemo::evict(0);
     // The bytes as they are: invalid UTF-8 must be rejected with a located
     // error, never a panic.
-    if let Err(SingleNoteError::Layout(report)) = single_note(project(), data, "plain") {
+    if let Err(SingleNoteError::Layout(report)) = project().typeset_note(data, "plain") {
         panic!("a valid note failed to compile:\n{}", report.to_plain_string());
     }
 });

@@ -383,7 +383,11 @@ fn build_command(command: &str, args: &BuildArgs) -> Outcome {
     let result = Project::load(args.check.project.root()).and_then(|project| {
         let progress = Progress::new(quiet);
         let result = project.build(&args.options(), &|written| progress.written(written));
-        progress.finish(result.as_ref().map_or(&[], |built| built.written.as_slice()));
+        progress.finish(
+            result
+                .as_ref()
+                .map_or(&[], |built| built.written.as_slice()),
+        );
         result
     });
     report_run(command, &args.check, result)

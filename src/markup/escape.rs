@@ -138,7 +138,9 @@ fn breakable_pieces(text: &str) -> Option<Vec<(&str, bool)>> {
     let mut rest = text;
     let mut offset = 0;
     while !rest.is_empty() {
-        let start = rest.find(|c: char| !c.is_whitespace()).unwrap_or(rest.len());
+        let start = rest
+            .find(|c: char| !c.is_whitespace())
+            .unwrap_or(rest.len());
         let word_len = rest[start..]
             .find(char::is_whitespace)
             .unwrap_or(rest.len() - start);
@@ -188,16 +190,18 @@ fn word_cuts(word: &str) -> Vec<usize> {
     let mut previous = None;
     for c in word.chars() {
         count += 1;
-        run = if Some(c) == previous && !c.is_alphanumeric() { run + 1 } else { 1 };
+        run = if Some(c) == previous && !c.is_alphanumeric() {
+            run + 1
+        } else {
+            1
+        };
         longest_run = longest_run.max(if c.is_alphanumeric() { 0 } else { run });
         plain &= c.is_alphabetic() || matches!(c, '-' | '\'' | '\u{2019}');
         previous = Some(c);
     }
     let lower = word.get(..4).map(str::to_ascii_lowercase);
-    let long_word = count >= LONG_WORD
-        && !plain
-        && !word.contains("://")
-        && lower.as_deref() != Some("www.");
+    let long_word =
+        count >= LONG_WORD && !plain && !word.contains("://") && lower.as_deref() != Some("www.");
     if longest_run < LONG_RUN && !long_word {
         return Vec::new();
     }
@@ -264,7 +268,10 @@ mod tests {
     fn prose_keeps_quotes_for_typst_and_sets_dashes() {
         let mut out = String::new();
         push_prose(&mut out, "\"a\" -- b --- c... it's #x 1990's");
-        assert_eq!(out, "\"a\" \u{2013} b \u{2014} c\u{2026} it's \\#x 1990\u{2019}s");
+        assert_eq!(
+            out,
+            "\"a\" \u{2013} b \u{2014} c\u{2026} it's \\#x 1990\u{2019}s"
+        );
     }
 
     #[test]
@@ -292,7 +299,10 @@ mod tests {
         );
         let path = "example.org/some_module/sub_module/file_name.txt";
         let out = markup(path);
-        assert!(out.starts_with("#box[example\\.];#box[org\\/];#box[some\\_];"), "{out}");
+        assert!(
+            out.starts_with("#box[example\\.];#box[org\\/];#box[some\\_];"),
+            "{out}"
+        );
         // Every piece is at most MAX_PIECE characters.
         let hash = "0123456789".repeat(5) + "_x";
         assert_eq!(markup(&hash).matches("#box[").count(), 4);

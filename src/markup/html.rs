@@ -230,7 +230,8 @@ mod tests {
 
     #[test]
     fn splits_tags_and_text() {
-        let got = tokens("<details><summary>More &amp; less</summary>Body<br/></details><!-- x -->");
+        let got =
+            tokens("<details><summary>More &amp; less</summary>Body<br/></details><!-- x -->");
         let names: Vec<String> = got
             .iter()
             .map(|t| match t {

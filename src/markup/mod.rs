@@ -363,8 +363,8 @@ fn block_id<'a>(paragraph: Node<'a>) -> Option<(Node<'a>, String)> {
     };
     let (before, id) = text.rsplit_once('^')?;
     let valid = !id.is_empty() && id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-');
-    let separated = before.is_empty() && last.previous_sibling().is_some()
-        || before.ends_with([' ', '\t']);
+    let separated =
+        before.is_empty() && last.previous_sibling().is_some() || before.ends_with([' ', '\t']);
     (valid && separated).then(|| (last, id.to_string()))
 }
 
@@ -392,14 +392,39 @@ fn inline_tags(text: &str) -> Vec<String> {
 
 /// Languages of diagram code blocks that other tools draw.
 const DIAGRAM_LANGUAGES: &[&str] = &[
-    "mermaid", "plantuml", "puml", "dot", "graphviz", "d2", "flowchart", "sequence", "tikz",
-    "abc", "vega", "vega-lite",
+    "mermaid",
+    "plantuml",
+    "puml",
+    "dot",
+    "graphviz",
+    "d2",
+    "flowchart",
+    "sequence",
+    "tikz",
+    "abc",
+    "vega",
+    "vega-lite",
 ];
 
 /// File types an embed cannot show on paper.
 const UNPRINTABLE: &[&str] = &[
-    "base", "canvas", "pdf", "mp3", "wav", "ogg", "m4a", "flac", "aac", "webm", "mp4", "mov",
-    "mkv", "avi", "ogv", "3gp", "excalidraw",
+    "base",
+    "canvas",
+    "pdf",
+    "mp3",
+    "wav",
+    "ogg",
+    "m4a",
+    "flac",
+    "aac",
+    "webm",
+    "mp4",
+    "mov",
+    "mkv",
+    "avi",
+    "ogv",
+    "3gp",
+    "excalidraw",
 ];
 
 /// Image types folio can place.
@@ -508,7 +533,12 @@ enum Closer {
 }
 
 impl<'a, 'n> Converter<'a, 'n> {
-    fn new(arena: &'a Arena<'a>, body: &'a str, lines: LineStarts, note: &'n NoteContext<'n>) -> Self {
+    fn new(
+        arena: &'a Arena<'a>,
+        body: &'a str,
+        lines: LineStarts,
+        note: &'n NoteContext<'n>,
+    ) -> Self {
         Self {
             arena,
             note,
@@ -673,7 +703,10 @@ impl<'a, 'n> Converter<'a, 'n> {
                     if self.frames.is_empty() {
                         // A place `[[note#^id]]` can link to.
                         self.out.push_str("#metadata(none)#label(");
-                        escape::push_string(&mut self.out, &section_label(self.note.id, &format!("^{id}")));
+                        escape::push_string(
+                            &mut self.out,
+                            &section_label(self.note.id, &format!("^{id}")),
+                        );
                         self.out.push(')');
                     }
                 }
@@ -892,9 +925,9 @@ impl<'a, 'n> Converter<'a, 'n> {
         }
         // Prose gets the language's quotes and dashes; template tags and a
         // URL printed as its own link text stay exactly as written.
-        let url = node.parent().is_some_and(|p| {
-            matches!(&p.data().value, NodeValue::Link(link) if link.url.ends_with(text))
-        });
+        let url = node.parent().is_some_and(
+            |p| matches!(&p.data().value, NodeValue::Link(link) if link.url.ends_with(text)),
+        );
         if tag.is_some() || url {
             escape::push_markup(&mut self.out, text);
         } else {
@@ -930,16 +963,20 @@ impl<'a, 'n> Converter<'a, 'n> {
         if !self.frames.is_empty() {
             // An embedded note's headings are set as headings but are not
             // sections of this chapter: no number, label or bookmark.
-            self.out.push_str(&format!(
-                "#folio-embedded-heading({book_level})["
-            ));
+            self.out
+                .push_str(&format!("#folio-embedded-heading({book_level})["));
             self.nested_walk(node);
             self.out.push_str("]\n\n");
             return;
         }
         let start = self.lines.range(node).start;
-        let slug = self.slugs.get(&start).cloned().unwrap_or_else(|| "section".into());
-        self.out.push_str(&format!("#heading(level: {book_level})["));
+        let slug = self
+            .slugs
+            .get(&start)
+            .cloned()
+            .unwrap_or_else(|| "section".into());
+        self.out
+            .push_str(&format!("#heading(level: {book_level})["));
         self.nested_walk(node);
         self.out.push_str("]#label(");
         escape::push_string(&mut self.out, &section_label(self.note.id, &slug));
@@ -955,7 +992,11 @@ impl<'a, 'n> Converter<'a, 'n> {
                 self.depth += 1;
                 Closer::Static("]")
             }
-            LinkKind::Note { path, anchor, certain } => {
+            LinkKind::Note {
+                path,
+                anchor,
+                certain,
+            } => {
                 let dir = self.dir();
                 if normalize(&dir, &path).is_none() {
                     let at = self.range(node);
@@ -1049,7 +1090,11 @@ impl<'a, 'n> Converter<'a, 'n> {
         let resolved = match anchor {
             None => None,
             Some(anchor) => {
-                let path: Vec<&str> = anchor.split('#').map(str::trim).filter(|p| !p.is_empty()).collect();
+                let path: Vec<&str> = anchor
+                    .split('#')
+                    .map(str::trim)
+                    .filter(|p| !p.is_empty())
+                    .collect();
                 match self.note.resolver.anchor(&target, &path) {
                     // The heading that became the title: the chapter itself.
                     Some(slug) if slug.is_empty() => None,
@@ -1118,7 +1163,11 @@ impl<'a, 'n> Converter<'a, 'n> {
             (Some(name), Some(slug)) => {
                 let id = &self.xrefs.last().expect("pushed above").target;
                 let shown = if let Some(block) = slug.strip_prefix('^') {
-                    if name.is_empty() { format!("^{block}") } else { name.to_string() }
+                    if name.is_empty() {
+                        format!("^{block}")
+                    } else {
+                        name.to_string()
+                    }
                 } else {
                     let heading = self
                         .note
@@ -1184,7 +1233,10 @@ impl<'a, 'n> Converter<'a, 'n> {
         let target = if name.is_empty() {
             Some(self.current_note())
         } else {
-            self.note.resolver.note(&NoteName::Wiki { from_dir: &dir, name })
+            self.note.resolver.note(&NoteName::Wiki {
+                from_dir: &dir,
+                name,
+            })
         };
         let Some(id) = target else {
             if !extension.is_empty() && self.note.resolver.file(&dir, name).is_some() {
@@ -1226,9 +1278,11 @@ impl<'a, 'n> Converter<'a, 'n> {
             }
         };
         let host = self.note.id;
-        let recurs = self.frames.iter().any(|f| {
-            f.id == id && (f.section.is_none() || f.section == section)
-        }) || (id == host && section.is_none());
+        let recurs = self
+            .frames
+            .iter()
+            .any(|f| f.id == id && (f.section.is_none() || f.section == section))
+            || (id == host && section.is_none());
         if recurs {
             self.warn(
                 Diagnostic::error(format!("embedding `{url}` here would include it in itself"))
@@ -1245,7 +1299,11 @@ impl<'a, 'n> Converter<'a, 'n> {
         let lines = LineStarts::new(&source.body);
         let nodes: Vec<Node<'a>> = match &section {
             None => {
-                let title = if source.take_title { first_h1(root) } else { None };
+                let title = if source.take_title {
+                    first_h1(root)
+                } else {
+                    None
+                };
                 root.children()
                     .filter(|n| !title.is_some_and(|t| std::ptr::eq(t, *n)))
                     .filter(|n| !matches!(n.data().value, NodeValue::FootnoteDefinition(_)))
@@ -1356,10 +1414,15 @@ impl<'a, 'n> Converter<'a, 'n> {
         escape::push_string(&mut self.out, &alt);
         if let Some(width) = width_px {
             // CSS pixels: 96 to the inch.
-            self.out.push_str(&format!(", width: {:.1}pt", width as f64 * 0.75));
+            self.out
+                .push_str(&format!(", width: {:.1}pt", width as f64 * 0.75));
         }
         self.out.push_str(")\n");
-        self.images.push(ImageRef { path, alt, range: at });
+        self.images.push(ImageRef {
+            path,
+            alt,
+            range: at,
+        });
     }
 
     fn footnote(&mut self, name: &str) {
@@ -1523,9 +1586,7 @@ impl<'a, 'n> Converter<'a, 'n> {
             | "header" | "footer" | "nav" | "main" | "blockquote" => {
                 (format!("\n\n#folio-html-block(\"{name}\")["), "]\n\n")
             }
-            "summary" | "h1" | "h2" | "h3" | "h4" | "h5" | "h6" => {
-                ("#strong[".into(), "]\n\n")
-            }
+            "summary" | "h1" | "h2" | "h3" | "h4" | "h5" | "h6" => ("#strong[".into(), "]\n\n"),
             "figcaption" | "i" | "em" | "cite" | "var" | "dfn" => ("#emph[".into(), "]"),
             "b" | "strong" => ("#strong[".into(), "]"),
             "sup" => ("#super[".into(), "]"),
@@ -1536,8 +1597,8 @@ impl<'a, 'n> Converter<'a, 'n> {
             "s" | "del" | "strike" => ("#strike[".into(), "]"),
             "small" => ("#text(size: 0.85em)[".into(), "]"),
             "code" | "tt" | "samp" => ("#folio-code[".into(), "]"),
-            "span" | "font" | "abbr" | "time" | "label" | "picture" | "source" | "wbr"
-            | "q" | "caption" | "colgroup" | "col" => (String::new(), ""),
+            "span" | "font" | "abbr" | "time" | "label" | "picture" | "source" | "wbr" | "q"
+            | "caption" | "colgroup" | "col" => (String::new(), ""),
             _ => {
                 self.unknown_html(node, raw);
                 return;
@@ -1593,7 +1654,11 @@ impl<'a, 'n> Converter<'a, 'n> {
 
 /// The nodes of a section: its heading and what follows up to the next
 /// heading of the same or a higher level.
-fn section_nodes<'a>(root: Node<'a>, lines: &LineStarts, heading: Option<&Heading>) -> Vec<Node<'a>> {
+fn section_nodes<'a>(
+    root: Node<'a>,
+    lines: &LineStarts,
+    heading: Option<&Heading>,
+) -> Vec<Node<'a>> {
     let Some(heading) = heading else {
         return Vec::new();
     };
@@ -1661,14 +1726,75 @@ fn void_or_plain(name: &str) -> Option<&'static str> {
 fn is_known_tag(name: &str) -> bool {
     matches!(
         name,
-        "br" | "hr" | "img" | "a" | "p" | "ul" | "ol" | "dl" | "table" | "thead" | "tbody"
-            | "tfoot" | "tr" | "dt" | "td" | "th" | "dd" | "li" | "details" | "aside"
-            | "section" | "article" | "div" | "center" | "figure" | "header" | "footer"
-            | "nav" | "main" | "blockquote" | "summary" | "h1" | "h2" | "h3" | "h4" | "h5"
-            | "h6" | "figcaption" | "i" | "em" | "cite" | "var" | "dfn" | "b" | "strong"
-            | "sup" | "sub" | "kbd" | "mark" | "u" | "ins" | "s" | "del" | "strike"
-            | "small" | "code" | "tt" | "samp" | "span" | "font" | "abbr" | "time"
-            | "label" | "picture" | "source" | "wbr" | "q" | "caption" | "colgroup" | "col"
+        "br" | "hr"
+            | "img"
+            | "a"
+            | "p"
+            | "ul"
+            | "ol"
+            | "dl"
+            | "table"
+            | "thead"
+            | "tbody"
+            | "tfoot"
+            | "tr"
+            | "dt"
+            | "td"
+            | "th"
+            | "dd"
+            | "li"
+            | "details"
+            | "aside"
+            | "section"
+            | "article"
+            | "div"
+            | "center"
+            | "figure"
+            | "header"
+            | "footer"
+            | "nav"
+            | "main"
+            | "blockquote"
+            | "summary"
+            | "h1"
+            | "h2"
+            | "h3"
+            | "h4"
+            | "h5"
+            | "h6"
+            | "figcaption"
+            | "i"
+            | "em"
+            | "cite"
+            | "var"
+            | "dfn"
+            | "b"
+            | "strong"
+            | "sup"
+            | "sub"
+            | "kbd"
+            | "mark"
+            | "u"
+            | "ins"
+            | "s"
+            | "del"
+            | "strike"
+            | "small"
+            | "code"
+            | "tt"
+            | "samp"
+            | "span"
+            | "font"
+            | "abbr"
+            | "time"
+            | "label"
+            | "picture"
+            | "source"
+            | "wbr"
+            | "q"
+            | "caption"
+            | "colgroup"
+            | "col"
     )
 }
 
@@ -1822,7 +1948,11 @@ fn classify_link(url: &str) -> LinkKind {
     };
     let path = path.split('?').next().unwrap_or(path);
     let lower_path = path.to_ascii_lowercase();
-    let file = lower_path.trim_end_matches('/').rsplit('/').next().unwrap_or("");
+    let file = lower_path
+        .trim_end_matches('/')
+        .rsplit('/')
+        .next()
+        .unwrap_or("");
     let certain = lower_path.ends_with(".md") || lower_path.ends_with(".markdown");
     if certain || !file.contains('.') {
         return LinkKind::Note {

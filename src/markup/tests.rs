@@ -11,9 +11,16 @@ impl Resolve for EveryName {
     fn note(&self, name: &NoteName<'_>) -> Option<String> {
         let name = match *name {
             NoteName::Wiki { name, .. } => name,
-            NoteName::Path { path, .. } => path.trim_end_matches('/').rsplit('/').next().unwrap_or(path),
+            NoteName::Path { path, .. } => path
+                .trim_end_matches('/')
+                .rsplit('/')
+                .next()
+                .unwrap_or(path),
         };
-        let stem = name.strip_suffix(".md").or(name.strip_suffix(".MD")).unwrap_or(name);
+        let stem = name
+            .strip_suffix(".md")
+            .or(name.strip_suffix(".MD"))
+            .unwrap_or(name);
         (stem != "missing").then(|| crate::slug::id(stem))
     }
     fn anchor(&self, _: &str, path: &[&str]) -> Option<String> {
@@ -218,7 +225,11 @@ fn repeated_heading_slugs_get_numbers() {
     let converted = convert("# A b!\n\n# A b?\n\n# A-B\n", &context("notes", false));
     let slugs: Vec<&str> = converted.headings.iter().map(|h| h.slug.as_str()).collect();
     assert_eq!(slugs, ["a-b", "a-b-1", "a-b-2"]);
-    let legacy: Vec<&str> = converted.headings.iter().map(|h| h.legacy.as_str()).collect();
+    let legacy: Vec<&str> = converted
+        .headings
+        .iter()
+        .map(|h| h.legacy.as_str())
+        .collect();
     assert_eq!(legacy, ["a-b", "a-b-2", "a-b-3"]);
 }
 
@@ -328,7 +339,10 @@ fn unresolved_links_print_their_text_marked() {
 #[test]
 fn links_without_extension_to_no_note_stay_plain_text() {
     assert_eq!(typst("[site](/missing/)\n"), "site\n\n");
-    assert_eq!(typst("[doc](other)\n"), "#folio-xref(\"other\", none)[doc]\n\n");
+    assert_eq!(
+        typst("[doc](other)\n"),
+        "#folio-xref(\"other\", none)[doc]\n\n"
+    );
     assert_eq!(typst("[file](report.pdf)\n"), "file\n\n");
 }
 
@@ -342,7 +356,10 @@ fn block_ids_are_labels_and_not_printed() {
 
 #[test]
 fn inline_tags_are_collected_and_printed() {
-    let converted = convert("About #policy and #ssr/oversight, not #1 or a#b.\n", &context("notes", false));
+    let converted = convert(
+        "About #policy and #ssr/oversight, not #1 or a#b.\n",
+        &context("notes", false),
+    );
     assert_eq!(converted.tags, ["policy", "ssr/oversight"]);
     assert!(converted.typst.contains("\\#policy"));
 }
@@ -387,7 +404,11 @@ impl Resolve for OneOther {
     }
     fn embeddable(&self, id: &str) -> Option<Embeddable> {
         Some(Embeddable {
-            title: if id == "n" { "N".into() } else { "Other".into() },
+            title: if id == "n" {
+                "N".into()
+            } else {
+                "Other".into()
+            },
             body: if id == "n" {
                 "Self ![[n]]\n".into()
             } else {
@@ -425,7 +446,11 @@ fn a_section_embed_inlines_that_section_once() {
         converted.typst,
         "#folio-embed(\"Other › First\")[#folio-embedded-heading(2)[First]\n\nOne #folio-xref(\"other\", \"second\")[SECOND]\\.\n\n]\n\n\n\n"
     );
-    assert!(converted.diagnostics.is_empty(), "{:?}", converted.diagnostics);
+    assert!(
+        converted.diagnostics.is_empty(),
+        "{:?}",
+        converted.diagnostics
+    );
     // The embedded note is referred to, at the embed.
     assert!(converted.xrefs.iter().all(|x| x.range == (0..16)));
 }

@@ -1,0 +1,254 @@
+//! Typesetting: compile each planned document with Typst and export it.
+//!
+//! This module compiles one document over the shared [`Base`] and exports
+//! it; [`schedule`] runs every document of a build in parallel (again where
+//! a document prints pages of another) and writes them; [`locate`] maps
+//! Typst's diagnostics back to the note or layout that caused them;
+//! [`emit`] writes the Typst sources for other front ends.
+
+mod emit;
+mod locate;
+mod schedule;
+
+pub use emit::emit_typst;
+pub use schedule::{Built, build_all};
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+use typst::foundations::{Datetime, Label, Smart};
+use typst::introspection::Introspector;
+use typst::utils::PicoStr;
+use typst_layout::PagedDocument;
+use typst_pdf::{PdfOptions, PdfStandards, Timestamp};
+
+use crate::book::{DocumentPlan, Elsewhere, Kind};
+use crate::diag::{Diagnostic, Report};
+use crate::markup::{self, escape};
+use crate::notes::Corpus;
+use crate::values::Date;
+use crate::world::{self, Base, DocumentWorld, Fonts};
+
+/// Every converted body starts with this line; offsets past it map to the note.
+pub const NOTE_PRELUDE: &str = "#import \"/layouts/prelude.typ\": *\n";
+
+/// A document that was typeset and written.
+#[derive(Debug, Clone)]
+pub struct Written {
+    pub name: String,
+    pub kind: Kind,
+    /// Path relative to the output folder, `/`-separated.
+    pub output: String,
+    pub path: PathBuf,
+    pub pages: usize,
+    pub bytes: usize,
+    pub sha256: String,
+    pub note_ids: Vec<String>,
+    /// Page PNGs and the contact sheet, when previews were asked for.
+    pub previews: Vec<WrittenPreview>,
+    /// The font files the PDF embeds.
+    pub fonts: Vec<crate::fonts::EmbeddedFont>,
+}
+
+#[derive(Debug, Clone)]
+pub struct WrittenPreview {
+    /// Path relative to the output folder.
+    pub output: String,
+    pub bytes: usize,
+    pub sha256: String,
+    pub sheet: bool,
+}
+
+/// The shared Typst base for a corpus: fonts, library, every note's body.
+pub fn base(root: &Path, corpus: &Corpus, fonts: Fonts) -> Base {
+    let mut base = Base::new(root, fonts);
+    for note in &corpus.notes {
+        base.add_generated(
+            &world::note_path(&note.id),
+            format!("{NOTE_PRELUDE}{}", note.body.typst),
+        );
+    }
+    base
+}
+
+/// The generated main file: document metadata, then the layout's `book`.
+pub fn main_source(plan: &DocumentPlan, corpus: &Corpus) -> String {
+    let data = &plan.data;
+    let title = match &data.pack.title {
+        Some(pack) => format!("{} — {pack}", data.book.title),
+        None => data.book.title.clone(),
+    };
+    let mut authors: Vec<&str> = Vec::new();
+    if let Some(organisation) = &data.book.organisation {
+        authors.push(organisation);
+    }
+    for note in &data.notes {
+        for author in &note.authors {
+            if !authors.contains(&author.as_str()) {
+                authors.push(author);
+            }
+        }
+    }
+    let list = |items: &[&str]| {
+        items
+            .iter()
+            .map(|s| escape::string(s) + ",")
+            .collect::<String>()
+    };
+    let keywords: Vec<&str> = data.tags.iter().map(|t| t.name.as_str()).collect();
+    let date = book_date(plan);
+    let mut out = String::new();
+    out.push_str(&format!(
+        "#set document(title: {}, author: ({}), keywords: ({}), date: datetime(year: {}, month: {}, day: {}))\n",
+        escape::string(&title),
+        list(&authors),
+        list(&keywords),
+        date.year,
+        date.month,
+        date.day
+    ));
+    out.push_str(&format!(
+        "#import {}: book\n",
+        escape::string(&world::layout_path(&plan.layout))
+    ));
+    out.push_str(&format!(
+        "#book(json({}), (\n",
+        escape::string(world::DATA_PATH)
+    ));
+    for id in &plan.note_ids {
+        if corpus.get(id).is_some() {
+            out.push_str(&format!(
+                "  {}: include {},\n",
+                escape::string(id),
+                escape::string(&world::note_path(id))
+            ));
+        }
+    }
+    out.push_str("))\n");
+    out
+}
+
+/// Lays out one document with Typst. Errors and warnings go into `report`,
+/// located in the note or layout that caused them.
+pub fn compile(
+    base: &Base,
+    plan: &DocumentPlan,
+    corpus: &Corpus,
+    elsewhere: &BTreeMap<String, Elsewhere>,
+    report: &mut Report,
+) -> Option<PagedDocument> {
+    let world = world_for(base, plan, corpus, elsewhere);
+    let compiled = typst::compile::<PagedDocument>(&world);
+    let diagnostics = compiled
+        .warnings
+        .iter()
+        .chain(compiled.output.as_ref().err().into_iter().flatten());
+    for diagnostic in diagnostics {
+        let located = locate::locate(&world, corpus, diagnostic, report);
+        report.push(located);
+    }
+    compiled.output.ok()
+}
+
+fn world_for<'a>(
+    base: &'a Base,
+    plan: &DocumentPlan,
+    corpus: &Corpus,
+    elsewhere: &BTreeMap<String, Elsewhere>,
+) -> DocumentWorld<'a> {
+    let data = serde_json::to_string_pretty(&plan.data).expect("pack data serialises");
+    let elsewhere = serde_json::to_string_pretty(elsewhere).expect("elsewhere map serialises");
+    DocumentWorld::new(
+        base,
+        plan.images,
+        main_source(plan, corpus),
+        data,
+        elsewhere,
+        book_date(plan),
+    )
+}
+
+/// Exports a laid-out document to PDF bytes, stamped with the book's date so
+/// that the same input always gives the same bytes.
+pub fn export(
+    base: &Base,
+    plan: &DocumentPlan,
+    corpus: &Corpus,
+    document: &PagedDocument,
+    report: &mut Report,
+) -> Option<Vec<u8>> {
+    let date = book_date(plan);
+    let timestamp =
+        Datetime::from_ymd_hms(date.year, date.month, date.day, 0, 0, 0).map(Timestamp::new_utc);
+    let standards = match PdfStandards::new(&plan.standards) {
+        Ok(standards) => standards,
+        Err(err) => {
+            let mut diagnostic = Diagnostic::error(format!(
+                "these PDF standards cannot be combined: {}",
+                err.message()
+            ));
+            for hint in err.hints() {
+                diagnostic = diagnostic.hint(hint.to_string());
+            }
+            report.push(diagnostic);
+            return None;
+        }
+    };
+    let options = PdfOptions {
+        ident: Smart::Custom(plan.output.clone()),
+        timestamp,
+        standards,
+        ..PdfOptions::default()
+    };
+    match typst_pdf::pdf(document, &options) {
+        Ok(pdf) => Some(pdf),
+        Err(errors) => {
+            let world = world_for(base, plan, corpus, &BTreeMap::new());
+            for error in errors.iter() {
+                let located = locate::locate(&world, corpus, error, report);
+                report.push(located);
+            }
+            None
+        }
+    }
+}
+
+/// The page on which each of the document's notes starts.
+pub fn note_pages(document: &PagedDocument, plan: &DocumentPlan) -> BTreeMap<String, usize> {
+    let introspector = document.introspector();
+    plan.note_ids
+        .iter()
+        .filter_map(|id| {
+            let label = Label::new(PicoStr::intern(&markup::note_label(id)))?;
+            let location = introspector.query_label(label).ok()?.location()?;
+            Some((id.clone(), introspector.page(location)?.get()))
+        })
+        .collect()
+}
+
+fn book_date(plan: &DocumentPlan) -> Date {
+    plan.pdf_date()
+}
+
+/// Documents exported earlier in this process, by output path, with a hash
+/// of their laid-out pages: `folio watch` skips the export (which Typst does
+/// not cache) of a document whose pages did not change.
+#[derive(Debug, Default)]
+pub struct ExportMemo(Mutex<HashMap<String, (u128, Written)>>);
+
+impl ExportMemo {
+    pub(super) fn get(&self, output: &str, hash: u128) -> Option<Written> {
+        let memo = self.0.lock().expect("export memo poisoned");
+        memo.get(output)
+            .filter(|(h, written)| *h == hash && written.path.exists())
+            .map(|(_, written)| written.clone())
+    }
+
+    pub(super) fn put(&self, hash: u128, written: &Written) {
+        self.0
+            .lock()
+            .expect("export memo poisoned")
+            .insert(written.output.clone(), (hash, written.clone()));
+    }
+}

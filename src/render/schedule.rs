@@ -1,0 +1,186 @@
+//! Every document of a build, laid out in parallel and written: documents
+//! that print the pages of notes in other documents are laid out again once
+//! those pages are known.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use rayon::prelude::*;
+use typst_layout::PagedDocument;
+
+use super::{ExportMemo, Written, WrittenPreview, compile, export, note_pages};
+use crate::book::{self, DocumentPlan, Elsewhere};
+use crate::diag::{Diagnostic, Report};
+use crate::notes::Corpus;
+use crate::output::{sha256_hex, write_atomically};
+use crate::preview::{self, PreviewSettings};
+use crate::world::Base;
+
+/// What [`build_all`] wrote, and whether writing (not the input) failed.
+pub struct Built {
+    pub written: Vec<Written>,
+    pub io_failed: bool,
+}
+
+/// Why a document was not written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum NotWritten {
+    /// Typst could not lay it out or export it (reported in the input).
+    Failed,
+    /// Writing a file failed (an I/O problem, not the input's).
+    WriteFailed,
+}
+
+/// Layout rounds at most: a document naming pages of other packs is laid
+/// out again once those pages are known, and again if they moved.
+const MAX_ROUNDS: usize = 3;
+
+/// Typesets and writes every planned document, in parallel. Documents that
+/// refer to notes held by another document of the run are laid out again
+/// once that document's pages are known. Each document's diagnostics are
+/// gathered separately and merged in plan order; a document that fails does
+/// not stop the others.
+pub fn build_all(
+    base: &Base,
+    plans: &[DocumentPlan],
+    corpus: &Corpus,
+    out_dir: &Path,
+    previews: Option<PreviewSettings>,
+    memo: &ExportMemo,
+    on_written: &(dyn Fn(&Written) + Sync),
+    report: &mut Report,
+) -> Built {
+    let count = plans.len();
+    let mut pages: Vec<BTreeMap<String, usize>> = vec![BTreeMap::new(); count];
+    let mut results: Vec<Option<(Result<Written, NotWritten>, Report)>> =
+        (0..count).map(|_| None).collect();
+    let mut pending: Vec<usize> = (0..count).collect();
+    for round in 1..=MAX_ROUNDS {
+        let laid_out: Vec<(
+            usize,
+            BTreeMap<String, Elsewhere>,
+            Option<PagedDocument>,
+            Report,
+        )> = pending
+            .par_iter()
+            .map(|&index| {
+                let elsewhere = book::elsewhere(plans, index, &pages);
+                let mut local = Report::default();
+                let document = compile(base, &plans[index], corpus, &elsewhere, &mut local);
+                (index, elsewhere, document, local)
+            })
+            .collect();
+        for (index, _, document, _) in &laid_out {
+            if let Some(document) = document {
+                pages[*index] = note_pages(document, &plans[*index]);
+            }
+        }
+        // Final: failed, out of rounds, or nothing it printed has moved.
+        let (done, again): (Vec<_>, Vec<_>) =
+            laid_out
+                .into_iter()
+                .partition(|(index, used, document, _)| {
+                    document.is_none()
+                        || round == MAX_ROUNDS
+                        || book::elsewhere(plans, *index, &pages) == *used
+                });
+        let finished: Vec<(usize, Result<Written, NotWritten>, Report)> = done
+            .into_par_iter()
+            .map(|(index, _, document, mut local)| {
+                let plan = &plans[index];
+                let written = document.ok_or(NotWritten::Failed).and_then(|document| {
+                    let standards = format!("{:?}", plan.standards);
+                    let hash = typst::utils::hash128(&(
+                        &document,
+                        standards,
+                        plan.data.book.date.as_deref(),
+                        previews.map(|p| p.width),
+                    ));
+                    if let Some(written) = memo.get(&plan.output, hash) {
+                        return Ok(written);
+                    }
+                    let written =
+                        write(base, plan, corpus, &document, out_dir, previews, &mut local)?;
+                    memo.put(hash, &written);
+                    Ok(written)
+                });
+                if let Ok(written) = &written {
+                    on_written(written);
+                }
+                (index, written, local)
+            })
+            .collect();
+        for (index, written, local) in finished {
+            results[index] = Some((written, local));
+        }
+        pending = again.into_iter().map(|(index, ..)| index).collect();
+        if pending.is_empty() {
+            break;
+        }
+    }
+    let mut built = Built {
+        written: Vec::new(),
+        io_failed: false,
+    };
+    for (result, local) in results.into_iter().flatten() {
+        report.sources.extend(local.sources);
+        report.extend(local.diagnostics);
+        match result {
+            Ok(written) => built.written.push(written),
+            Err(NotWritten::WriteFailed) => built.io_failed = true,
+            Err(NotWritten::Failed) => {}
+        }
+    }
+    built
+}
+
+/// Exports and writes one document.
+fn write(
+    base: &Base,
+    plan: &DocumentPlan,
+    corpus: &Corpus,
+    document: &PagedDocument,
+    out_dir: &Path,
+    previews: Option<PreviewSettings>,
+    report: &mut Report,
+) -> Result<Written, NotWritten> {
+    let pdf = export(base, plan, corpus, document, report).ok_or(NotWritten::Failed)?;
+    let path = out_dir.join(&plan.output);
+    if let Err(err) = write_atomically(&path, &pdf) {
+        report.push(Diagnostic::error(format!("cannot write the PDF: {err}")).in_file(&path));
+        return Err(NotWritten::WriteFailed);
+    }
+    let mut written_previews = Vec::new();
+    if let Some(settings) = previews {
+        let stem = plan.output.strip_suffix(".pdf").unwrap_or(&plan.output);
+        let files = preview::render(document, stem, settings);
+        if let Err(err) = preview::write(out_dir, &files) {
+            report.push(
+                Diagnostic::error(format!("cannot write the previews: {err}"))
+                    .in_file(out_dir.join("previews")),
+            );
+            return Err(NotWritten::WriteFailed);
+        }
+        written_previews = files
+            .iter()
+            .map(|f| WrittenPreview {
+                output: f.output.clone(),
+                bytes: f.bytes.len(),
+                sha256: sha256_hex(&f.bytes),
+                sheet: f.sheet,
+            })
+            .collect();
+    }
+    Ok(Written {
+        name: plan.name.clone(),
+        kind: plan.kind,
+        output: plan.output.clone(),
+        path,
+        pages: document.pages().len(),
+        bytes: pdf.len(),
+        sha256: sha256_hex(&pdf),
+        note_ids: plan.note_ids.clone(),
+        previews: written_previews,
+        fonts: crate::fonts::embedded(document, base.fonts()),
+    })
+}
