@@ -40,6 +40,7 @@ pub const FORMATS_DIR: &str = "/__folio__/formats";
 pub const BUILTIN_LAYOUTS: &[(&str, &str)] = &[
     ("briefing", include_str!("../layouts/briefing.typ")),
     ("prelude", include_str!("../layouts/prelude.typ")),
+    ("theme", include_str!("../layouts/theme.typ")),
     ("handout", include_str!("../layouts/handout.typ")),
     ("workshop", include_str!("../layouts/workshop.typ")),
 ];
