@@ -205,6 +205,9 @@ impl DocumentPlan {
 
 /// Plans the chosen packs of the configuration, then (if enabled) one
 /// handout per note.
+// Long: it builds the book-wide data once and then each document (packs,
+// then handouts) from it in one closure, so every document sees the same
+// settings resolution; splitting the closure would pass eight values around.
 pub fn plan(
     config: &Config,
     corpus: &Corpus,
@@ -258,17 +261,17 @@ pub fn plan(
                 .hint("write an ISO 639 code, optionally with a region: en, de, fr-CA, pt-BR, ar"),
             );
         }
-        if let Some((level, at)) = &note.classification {
-            if !settings.classification_levels.contains(level) {
-                report.push(
-                    Diagnostic::error(format!("`{level}` is not one of the classification levels"))
-                        .at(&note.path, at.clone())
-                        .hint(format!(
-                            "the levels (classification_levels in folio.toml) are: {}",
-                            settings.classification_levels.join(", ")
-                        )),
-                );
-            }
+        if let Some((level, at)) = &note.classification
+            && !settings.classification_levels.contains(level)
+        {
+            report.push(
+                Diagnostic::error(format!("`{level}` is not one of the classification levels"))
+                    .at(&note.path, at.clone())
+                    .hint(format!(
+                        "the levels (classification_levels in folio.toml) are: {}",
+                        settings.classification_levels.join(", ")
+                    )),
+            );
         }
     }
     let catalog: BTreeMap<String, CatalogEntry> = corpus

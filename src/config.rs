@@ -337,15 +337,15 @@ pub fn parse(path: &Path, text: &str, report: &mut Report) -> Option<Config> {
         }
     };
     let mut ok = true;
-    if let Some(date) = &file.book.date {
-        if Date::parse(&date.get_ref().0).is_none() {
-            report.push(
-                Diagnostic::error(format!("`{}` is not a date", date.get_ref().0))
-                    .at(path, date.span())
-                    .hint("write dates as YYYY-MM-DD, e.g. 2009-12-01"),
-            );
-            ok = false;
-        }
+    if let Some(date) = &file.book.date
+        && Date::parse(&date.get_ref().0).is_none()
+    {
+        report.push(
+            Diagnostic::error(format!("`{}` is not a date", date.get_ref().0))
+                .at(path, date.span())
+                .hint("write dates as YYYY-MM-DD, e.g. 2009-12-01"),
+        );
+        ok = false;
     }
     let packs: Vec<Pack> = file
         .pack
@@ -419,20 +419,20 @@ fn check_book(path: &Path, book: &Book, report: &mut Report) -> bool {
         report.push(diagnostic);
         ok = false;
     };
-    if let Some(level) = &book.classification {
-        if !book.classification_levels.contains(level.get_ref()) {
-            error(
-                Diagnostic::error(format!(
-                    "`{}` is not one of the classification levels",
-                    level.get_ref()
-                ))
-                .at(path, level.span())
-                .hint(format!(
-                    "the levels are: {}",
-                    book.classification_levels.join(", ")
-                )),
-            );
-        }
+    if let Some(level) = &book.classification
+        && !book.classification_levels.contains(level.get_ref())
+    {
+        error(
+            Diagnostic::error(format!(
+                "`{}` is not one of the classification levels",
+                level.get_ref()
+            ))
+            .at(path, level.span())
+            .hint(format!(
+                "the levels are: {}",
+                book.classification_levels.join(", ")
+            )),
+        );
     }
     if split_lang(&book.lang).is_none() {
         error(

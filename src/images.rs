@@ -261,13 +261,12 @@ enum SvgLoad {
 /// One file an SVG loads, as Typst would resolve and read it.
 fn check_svg_load(root: &Path, folder: &Path, href: &str) -> Result<(), SvgLoad> {
     let href = href.strip_prefix("file://").unwrap_or(href);
-    if let Some((scheme, _)) = href.split_once("://") {
-        if scheme
+    if let Some((scheme, _)) = href.split_once("://")
+        && scheme
             .chars()
             .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
-        {
-            return Err(SvgLoad::Network);
-        }
+    {
+        return Err(SvgLoad::Network);
     }
     if href.starts_with('/') {
         return Err(SvgLoad::Outside);

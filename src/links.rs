@@ -48,13 +48,13 @@ pub fn resolve(corpus: &Corpus) -> Graph {
             .map(|x| x.target.as_str())
             .chain(note.related.iter().map(|(id, _)| id.as_str()));
         for target in targets {
-            if let Some(&target_index) = position.get(target) {
-                if target != note.id {
-                    edges.entry(&note.id).or_default().insert(target_index);
-                    back.entry(&corpus.notes[target_index].id)
-                        .or_default()
-                        .insert(index);
-                }
+            if let Some(&target_index) = position.get(target)
+                && target != note.id
+            {
+                edges.entry(&note.id).or_default().insert(target_index);
+                back.entry(&corpus.notes[target_index].id)
+                    .or_default()
+                    .insert(index);
             }
         }
     }

@@ -186,12 +186,11 @@ impl Index {
             return Some(*found);
         }
         // A relative path written as a name: `[[../other/Note]]`.
-        if key.contains('/') {
-            if let Some(path) = normalize(from_dir, name) {
-                if let Some(i) = self.by_markdown_path(&path) {
-                    return Some(i);
-                }
-            }
+        if key.contains('/')
+            && let Some(path) = normalize(from_dir, name)
+            && let Some(i) = self.by_markdown_path(&path)
+        {
+            return Some(i);
         }
         self.by_id
             .get(name)
@@ -274,15 +273,15 @@ impl Resolve for Index {
 
     fn anchor(&self, id: &str, path: &[&str]) -> Option<String> {
         let entry = self.get(id)?;
-        if let [block] = path {
-            if let Some(block) = block.strip_prefix('^') {
-                return entry
-                    .outline
-                    .blocks
-                    .iter()
-                    .any(|b| b == block)
-                    .then(|| format!("^{block}"));
-            }
+        if let [block] = path
+            && let Some(block) = block.strip_prefix('^')
+        {
+            return entry
+                .outline
+                .blocks
+                .iter()
+                .any(|b| b == block)
+                .then(|| format!("^{block}"));
         }
         if let [only] = path {
             // The heading that became the title stands for the chapter.

@@ -251,7 +251,7 @@ pub fn assign_ids(notes_dir: &Path, paths: &[PathBuf], report: &mut Report) -> V
                 .map(|s| s.to_string_lossy().into_owned())
                 .unwrap_or_default();
             let stands_for_folder = matches!(stem.to_lowercase().as_str(), "index" | "readme");
-            if !(stands_for_folder && !parts.is_empty()) {
+            if !stands_for_folder || parts.is_empty() {
                 parts.push(match slug::id(&stem) {
                     id if id.is_empty() => "note".to_string(),
                     id => id,
@@ -441,16 +441,17 @@ fn file_title(path: &Path) -> String {
         .file_stem()
         .map(|s| s.to_string_lossy().into_owned())
         .unwrap_or_default();
-    if matches!(stem.to_lowercase().as_str(), "index" | "readme") {
-        if let Some(folder) = path.parent().and_then(Path::file_name) {
-            if folder != "notes" {
-                return folder.to_string_lossy().into_owned();
-            }
-        }
+    if matches!(stem.to_lowercase().as_str(), "index" | "readme")
+        && let Some(folder) = path.parent().and_then(Path::file_name)
+        && folder != "notes"
+    {
+        return folder.to_string_lossy().into_owned();
     }
     stem
 }
 
+// Long: the note's whole second pass (body, positions, related, tags) in
+// order, on one draft, so nothing about a note is computed twice.
 fn second_pass(draft: Draft, index: &Index, report: &mut Report) -> Option<Note> {
     let Draft {
         id,
@@ -600,6 +601,8 @@ struct FrontMatter {
 }
 
 /// Splits off the front matter; returns it and the body's byte offset.
+// A diagnostic is this function's whole error; it is built once per note.
+#[allow(clippy::result_large_err)]
 fn split_front_matter(text: &str) -> Result<(Option<FrontBlock>, usize), Diagnostic> {
     let start = if text.starts_with('\u{feff}') { 3 } else { 0 };
     let first_line_end = text[start..]
@@ -635,6 +638,9 @@ fn split_front_matter(text: &str) -> Result<(Option<FrontBlock>, usize), Diagnos
 }
 
 impl FrontBlock {
+    // A diagnostic is this function's whole error; it is built once per note.
+    #[allow(clippy::result_large_err)]
+    // Long: one arm per front-matter key folio reads, each lenient in its way.
     fn parse(&self, text: &str) -> Result<(FrontMatter, Vec<Diagnostic>), Diagnostic> {
         let content = &text[self.content.clone()];
         let base = self.content.start;

@@ -429,41 +429,39 @@ fn build(
             return finish(report, Vec::new(), true);
         }
     };
-    if let Some(dir) = &settings.emit_typst {
-        if let Err(err) = render::emit_typst(&root, &plans, &corpus, dir) {
-            report.push(
-                Diagnostic::error(format!("cannot write the Typst sources: {err}")).in_file(dir),
-            );
-            return finish(report, Vec::new(), true);
-        }
+    if let Some(dir) = &settings.emit_typst
+        && let Err(err) = render::emit_typst(&root, &plans, &corpus, dir)
+    {
+        report
+            .push(Diagnostic::error(format!("cannot write the Typst sources: {err}")).in_file(dir));
+        return finish(report, Vec::new(), true);
     }
     let mut base = render::base(&root, &corpus, fonts);
     let targets: Vec<_> = plans.iter().map(|p| p.images).collect();
     for prepared in images::prepare(&root, &corpus, &targets, &out_dir.join(IMAGE_CACHE)) {
         base.add_image(prepared.target, &prepared.path, prepared.bytes);
     }
-    let built = render::build_all(
-        &base,
-        &plans,
-        &corpus,
-        &out_dir,
-        settings.previews,
-        &settings.exported,
+    let job = render::Job {
+        base: &base,
+        plans: &plans,
+        corpus: &corpus,
+        out_dir: &out_dir,
+        previews: settings.previews,
+        memo: &settings.exported,
         on_written,
-        &mut report,
-    );
+    };
+    let built = render::build_all(&job, &mut report);
     if deny_warnings {
         // Typst's own warnings arrive only now.
         report.deny_warnings();
     }
     let mut io_failed = built.io_failed;
-    if !built.written.is_empty() {
-        if let Err(err) = write_manifest(&out_dir, &built.written) {
-            report.push(
-                Diagnostic::error(format!("cannot write the manifest: {err}")).in_file(&out_dir),
-            );
-            io_failed = true;
-        }
+    if !built.written.is_empty()
+        && let Err(err) = write_manifest(&out_dir, &built.written)
+    {
+        report
+            .push(Diagnostic::error(format!("cannot write the manifest: {err}")).in_file(&out_dir));
+        io_failed = true;
     }
     finish(report, built.written, io_failed)
 }

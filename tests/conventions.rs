@@ -382,10 +382,10 @@ fn deref<'a>(pdf: &'a Pdf, object: &'a Object) -> &'a Object {
 
 fn named_destination(pdf: &Pdf, name: &[u8]) -> Option<Object> {
     let catalog = pdf.doc.catalog().ok()?;
-    if let Ok(dests) = catalog.get(b"Dests") {
-        if let Ok(found) = deref(pdf, dests).as_dict().ok()?.get(name) {
-            return Some(found.clone());
-        }
+    if let Ok(dests) = catalog.get(b"Dests")
+        && let Ok(found) = deref(pdf, dests).as_dict().ok()?.get(name)
+    {
+        return Some(found.clone());
     }
     let names = deref(pdf, catalog.get(b"Names").ok()?).as_dict().ok()?;
     let tree = deref(pdf, names.get(b"Dests").ok()?).as_dict().ok()?;
@@ -395,10 +395,10 @@ fn named_destination(pdf: &Pdf, name: &[u8]) -> Option<Object> {
 fn search_name_tree(pdf: &Pdf, node: &lopdf::Dictionary, name: &[u8]) -> Option<Object> {
     if let Ok(names) = node.get(b"Names").and_then(Object::as_array) {
         for pair in names.chunks(2) {
-            if let [key, value] = pair {
-                if deref(pdf, key).as_str().is_ok_and(|k| k == name) {
-                    return Some(value.clone());
-                }
+            if let [key, value] = pair
+                && deref(pdf, key).as_str().is_ok_and(|k| k == name)
+            {
+                return Some(value.clone());
             }
         }
     }
@@ -565,10 +565,10 @@ fn chapters(pdf: &Pdf) -> Vec<Chapter> {
     let mut in_chapter = false;
     for mark in marks {
         if mark.level == 1 {
-            if let Some(previous) = out.last_mut() {
-                if in_chapter {
-                    previous.last_page = mark.page.saturating_sub(1).max(previous.mark.page);
-                }
+            if let Some(previous) = out.last_mut()
+                && in_chapter
+            {
+                previous.last_page = mark.page.saturating_sub(1).max(previous.mark.page);
             }
             in_chapter = !NOT_CHAPTERS.contains(&mark.title.as_str());
             if in_chapter {
@@ -914,7 +914,7 @@ fn check_links_land_on_their_targets(fixture: &Fixture) {
             })
             .collect();
         observed.dedup_by(|a, b| same_place(*a, *b));
-        let mut expected: Vec<(To, Option<(u32, Option<f32>)>)> = fixture
+        let mut expected: Vec<(To, Option<Place>)> = fixture
             .links
             .iter()
             .filter(|l| l.from == source)
@@ -1723,7 +1723,7 @@ fn related_embeds_html_templates_and_drafts() {
         "template-tag",
         "raw-html",
     ];
-    for ((severity, code), _) in &codes {
+    for (severity, code) in codes.keys() {
         assert!(
             severity == "warning" && known.contains(&code.as_str()),
             "unexpected {severity} {code}: {json}"
@@ -1755,3 +1755,6 @@ fn related_embeds_html_templates_and_drafts() {
     assert!(text.contains("{{site.title}}"), "{text}");
     assert!(text.contains("blinking"), "{text}");
 }
+
+/// A page and, where known, the height on it.
+type Place = (u32, Option<f32>);

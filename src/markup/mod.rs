@@ -373,8 +373,8 @@ fn block_id<'a>(paragraph: Node<'a>) -> Option<(Node<'a>, String)> {
 fn inline_tags(text: &str) -> Vec<String> {
     let mut tags = Vec::new();
     let mut previous = ' ';
-    let mut chars = text.char_indices().peekable();
-    while let Some((i, c)) = chars.next() {
+    let chars = text.char_indices().peekable();
+    for (i, c) in chars {
         if c == '#' && previous.is_whitespace() {
             let rest = &text[i + 1..];
             let end = rest
@@ -670,6 +670,8 @@ impl<'a, 'n> Converter<'a, 'n> {
     }
 
     /// Emits the opening of `node` and says how to close it.
+    // Long: one short arm per kind of Markdown node, in one place, so the
+    // whole mapping from Markdown to Typst reads top to bottom.
     fn enter(&mut self, node: Node<'a>) -> Closer {
         let value = node.data().value.clone();
         // A list needs room for itself and its items: an item can never be
@@ -699,16 +701,16 @@ impl<'a, 'n> Converter<'a, 'n> {
         match value {
             NodeValue::Document | NodeValue::FrontMatter(_) => Closer::None,
             NodeValue::Paragraph => {
-                if let Some((_, id)) = block_id(node) {
-                    if self.frames.is_empty() {
-                        // A place `[[note#^id]]` can link to.
-                        self.out.push_str("#metadata(none)#label(");
-                        escape::push_string(
-                            &mut self.out,
-                            &section_label(self.note.id, &format!("^{id}")),
-                        );
-                        self.out.push(')');
-                    }
+                if let Some((_, id)) = block_id(node)
+                    && self.frames.is_empty()
+                {
+                    // A place `[[note#^id]]` can link to.
+                    self.out.push_str("#metadata(none)#label(");
+                    escape::push_string(
+                        &mut self.out,
+                        &section_label(self.note.id, &format!("^{id}")),
+                    );
+                    self.out.push(')');
                 }
                 Closer::Text("\n\n")
             }
@@ -876,22 +878,21 @@ impl<'a, 'n> Converter<'a, 'n> {
     fn text(&mut self, node: Node<'a>, text: &str) {
         let mut text = text;
         // The ` ^id` that ends a paragraph names it; it is not printed.
-        if let Some(paragraph) = node.parent() {
-            if let Some((last, id)) = block_id(paragraph) {
-                if std::ptr::eq(last, node) {
-                    text = text[..text.len() - id.len() - 1].trim_end();
-                }
-            }
+        if let Some(paragraph) = node.parent()
+            && let Some((last, id)) = block_id(paragraph)
+            && std::ptr::eq(last, node)
+        {
+            text = text[..text.len() - id.len() - 1].trim_end();
         }
         let unlinked;
         if text.contains("]({%") || text.contains("]({{") {
             let (stripped, opened_before) = strip_template_links(text);
             if opened_before {
                 // Drop the `[` printed with the text before the link's.
-                if let Some(at) = self.out.rfind("\\[") {
-                    if !self.out[at..].contains("\n\n") {
-                        self.out.replace_range(at..at + 2, "");
-                    }
+                if let Some(at) = self.out.rfind("\\[")
+                    && !self.out[at..].contains("\n\n")
+                {
+                    self.out.replace_range(at..at + 2, "");
                 }
             }
             let node_at = self.range(node);
@@ -1080,6 +1081,8 @@ impl<'a, 'n> Converter<'a, 'n> {
     /// A live reference to note `target` (at `anchor`, when it names one).
     /// `written` is the name a `[[…]]` without its own text was written
     /// with; `None` when the link text is the node's children.
+    // Long: resolving the anchor (with its warning and "(not found)") and
+    // choosing the link text for each way a link can be written.
     fn xref(
         &mut self,
         node: Node<'a>,
@@ -1195,6 +1198,8 @@ impl<'a, 'n> Converter<'a, 'n> {
 
     /// `![[target]]`: an image, another note (or a section of one) inlined,
     /// or a placeholder for what paper cannot show.
+    // Long: an embed is an image, a placeholder, a missing target, a cycle,
+    // or another note's text; each case ends the function where it is found.
     fn embed(&mut self, node: Node<'a>, url: &str) {
         let at = self.range(node);
         let shown = plain_text(node);
@@ -1987,12 +1992,13 @@ pub fn percent_decode(text: &str) -> String {
     let mut i = 0;
     while i < bytes.len() {
         let hex = |b: u8| (b as char).to_digit(16);
-        if bytes[i] == b'%' && i + 2 < bytes.len() {
-            if let (Some(h), Some(l)) = (hex(bytes[i + 1]), hex(bytes[i + 2])) {
-                out.push((h * 16 + l) as u8);
-                i += 3;
-                continue;
-            }
+        if bytes[i] == b'%'
+            && i + 2 < bytes.len()
+            && let (Some(h), Some(l)) = (hex(bytes[i + 1]), hex(bytes[i + 2]))
+        {
+            out.push((h * 16 + l) as u8);
+            i += 3;
+            continue;
         }
         out.push(bytes[i]);
         i += 1;

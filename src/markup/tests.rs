@@ -391,7 +391,7 @@ impl Resolve for OneOther {
             NoteName::Wiki { name, .. } if name.eq_ignore_ascii_case("other") => {
                 Some("other".into())
             }
-            NoteName::Wiki { name, .. } if name == "n" => Some("n".into()),
+            NoteName::Wiki { name: "n", .. } => Some("n".into()),
             _ => None,
         }
     }

@@ -11,7 +11,7 @@ mod locate;
 mod schedule;
 
 pub use emit::emit_typst;
-pub use schedule::{Built, build_all};
+pub use schedule::{Built, Job, build_all};
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};

@@ -22,6 +22,28 @@ pub struct Built {
     pub io_failed: bool,
 }
 
+/// What a build typesets, and where and how it writes.
+#[derive(Clone, Copy)]
+pub struct Job<'a> {
+    pub base: &'a Base,
+    pub plans: &'a [DocumentPlan],
+    pub corpus: &'a Corpus,
+    pub out_dir: &'a Path,
+    pub previews: Option<PreviewSettings>,
+    /// Exports remembered across the builds of one process (watch).
+    pub memo: &'a ExportMemo,
+    /// Called as each file is written (progress).
+    pub on_written: &'a (dyn Fn(&Written) + Sync),
+}
+
+/// One document after a layout round: the other documents' pages it used.
+struct LaidOut {
+    index: usize,
+    elsewhere: BTreeMap<String, Elsewhere>,
+    document: Option<PagedDocument>,
+    report: Report,
+}
+
 /// Why a document was not written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum NotWritten {
@@ -40,53 +62,56 @@ const MAX_ROUNDS: usize = 3;
 /// once that document's pages are known. Each document's diagnostics are
 /// gathered separately and merged in plan order; a document that fails does
 /// not stop the others.
-pub fn build_all(
-    base: &Base,
-    plans: &[DocumentPlan],
-    corpus: &Corpus,
-    out_dir: &Path,
-    previews: Option<PreviewSettings>,
-    memo: &ExportMemo,
-    on_written: &(dyn Fn(&Written) + Sync),
-    report: &mut Report,
-) -> Built {
+pub fn build_all(job: &Job, report: &mut Report) -> Built {
+    let Job {
+        base,
+        plans,
+        corpus,
+        out_dir,
+        previews,
+        memo,
+        on_written,
+    } = *job;
     let count = plans.len();
     let mut pages: Vec<BTreeMap<String, usize>> = vec![BTreeMap::new(); count];
     let mut results: Vec<Option<(Result<Written, NotWritten>, Report)>> =
         (0..count).map(|_| None).collect();
     let mut pending: Vec<usize> = (0..count).collect();
     for round in 1..=MAX_ROUNDS {
-        let laid_out: Vec<(
-            usize,
-            BTreeMap<String, Elsewhere>,
-            Option<PagedDocument>,
-            Report,
-        )> = pending
+        let laid_out: Vec<LaidOut> = pending
             .par_iter()
             .map(|&index| {
                 let elsewhere = book::elsewhere(plans, index, &pages);
-                let mut local = Report::default();
-                let document = compile(base, &plans[index], corpus, &elsewhere, &mut local);
-                (index, elsewhere, document, local)
+                let mut report = Report::default();
+                let document = compile(base, &plans[index], corpus, &elsewhere, &mut report);
+                LaidOut {
+                    index,
+                    elsewhere,
+                    document,
+                    report,
+                }
             })
             .collect();
-        for (index, _, document, _) in &laid_out {
-            if let Some(document) = document {
-                pages[*index] = note_pages(document, &plans[*index]);
+        for laid in &laid_out {
+            if let Some(document) = &laid.document {
+                pages[laid.index] = note_pages(document, &plans[laid.index]);
             }
         }
         // Final: failed, out of rounds, or nothing it printed has moved.
-        let (done, again): (Vec<_>, Vec<_>) =
-            laid_out
-                .into_iter()
-                .partition(|(index, used, document, _)| {
-                    document.is_none()
-                        || round == MAX_ROUNDS
-                        || book::elsewhere(plans, *index, &pages) == *used
-                });
+        let (done, again): (Vec<_>, Vec<_>) = laid_out.into_iter().partition(|laid| {
+            laid.document.is_none()
+                || round == MAX_ROUNDS
+                || book::elsewhere(plans, laid.index, &pages) == laid.elsewhere
+        });
         let finished: Vec<(usize, Result<Written, NotWritten>, Report)> = done
             .into_par_iter()
-            .map(|(index, _, document, mut local)| {
+            .map(|laid| {
+                let LaidOut {
+                    index,
+                    document,
+                    report: mut local,
+                    ..
+                } = laid;
                 let plan = &plans[index];
                 let written = document.ok_or(NotWritten::Failed).and_then(|document| {
                     let standards = format!("{:?}", plan.standards);
@@ -113,7 +138,7 @@ pub fn build_all(
         for (index, written, local) in finished {
             results[index] = Some((written, local));
         }
-        pending = again.into_iter().map(|(index, ..)| index).collect();
+        pending = again.into_iter().map(|laid| laid.index).collect();
         if pending.is_empty() {
             break;
         }

@@ -239,10 +239,10 @@ impl Pdf {
 
     fn named_destination(&self, name: &[u8]) -> Option<Object> {
         let catalog = self.doc.catalog().ok()?;
-        if let Ok(dests) = catalog.get(b"Dests") {
-            if let Ok(found) = self.deref(dests).as_dict().ok()?.get(name) {
-                return Some(found.clone());
-            }
+        if let Ok(dests) = catalog.get(b"Dests")
+            && let Ok(found) = self.deref(dests).as_dict().ok()?.get(name)
+        {
+            return Some(found.clone());
         }
         let names = self.deref(catalog.get(b"Names").ok()?).as_dict().ok()?;
         let tree = self.deref(names.get(b"Dests").ok()?).as_dict().ok()?;
@@ -252,10 +252,10 @@ impl Pdf {
     fn search_name_tree(&self, node: &lopdf::Dictionary, name: &[u8]) -> Option<Object> {
         if let Ok(names) = node.get(b"Names").and_then(Object::as_array) {
             for pair in names.chunks(2) {
-                if let [Object::String(key, _), value] = pair {
-                    if key == name {
-                        return Some(value.clone());
-                    }
+                if let [Object::String(key, _), value] = pair
+                    && key == name
+                {
+                    return Some(value.clone());
                 }
             }
         }
