@@ -199,7 +199,8 @@ impl Fonts {
     }
 }
 
-fn project_font_files(root: &Path) -> Vec<PathBuf> {
+/// The project's font files (`fonts/**/*.{ttf,otf,ttc,otc}`), sorted.
+pub fn project_font_files(root: &Path) -> Vec<PathBuf> {
     let mut files = Vec::new();
     let mut stack = vec![root.join("fonts")];
     while let Some(dir) = stack.pop() {

@@ -31,7 +31,14 @@ use crate::{book, config, fonts, images, links, notes};
 #[derive(Debug, Clone)]
 pub struct Project {
     root: PathBuf,
+    /// The font set, kept while the font files stay the same, so that the
+    /// builds of one process (watch) do not parse every font again.
+    fonts: std::sync::Arc<std::sync::Mutex<Option<(FontsKey, Fonts)>>>,
 }
+
+/// What a loaded font set depends on: the system's fonts or not, and each
+/// project font file's path, size and modification time.
+type FontsKey = (bool, Vec<(PathBuf, u64, Option<std::time::SystemTime>)>);
 
 impl Project {
     /// Opens the project folder `root` (it must exist; nothing is read yet).
@@ -43,7 +50,34 @@ impl Project {
                 format!("cannot open project folder {}: {err}", root.display()),
             ))
         })?;
-        Ok(Project { root })
+        Ok(Project {
+            root,
+            fonts: Default::default(),
+        })
+    }
+
+    /// The fonts a build can use; loaded once and reused until a file in
+    /// fonts/ changes.
+    fn fonts(&self, system: bool) -> Fonts {
+        let files = fonts::project_font_files(&self.root)
+            .into_iter()
+            .map(|path| {
+                let meta = std::fs::metadata(&path).ok();
+                let len = meta.as_ref().map_or(0, |m| m.len());
+                let modified = meta.and_then(|m| m.modified().ok());
+                (path, len, modified)
+            })
+            .collect();
+        let key = (system, files);
+        let mut cached = self.fonts.lock().expect("font cache poisoned");
+        if let Some((cached_key, fonts)) = cached.as_ref() {
+            if *cached_key == key {
+                return fonts.clone();
+            }
+        }
+        let fonts = Fonts::load_with(&self.root, system);
+        *cached = Some((key, fonts.clone()));
+        fonts
     }
 
     pub fn root(&self) -> &Path {
@@ -60,7 +94,7 @@ impl Project {
 
     /// Runs every validation that needs no typesetting and writes nothing.
     pub fn check(&self, options: &BuildOptions) -> Result<Checked, BuildError> {
-        check(&self.root, options)
+        check(self, options)
     }
 
     /// Builds the chosen documents; see [`build`].
@@ -69,7 +103,7 @@ impl Project {
         options: &BuildOptions,
         on_written: &(dyn Fn(&Written) + Sync),
     ) -> Result<Built, BuildError> {
-        build(&self.root, options, on_written)
+        build(self, options, on_written)
     }
 }
 
@@ -108,6 +142,9 @@ pub struct Built {
     pub io_failed: bool,
     /// Notes left out because they are drafts.
     pub drafts: usize,
+    /// Every file the build read (folio.toml, notes, images, layouts,
+    /// fonts), so that a watcher can watch exactly those.
+    pub read: std::collections::BTreeSet<PathBuf>,
     pub seconds: f64,
 }
 
@@ -172,19 +209,20 @@ impl Checked {
             written: Vec::new(),
             blocked: self.blocked,
             io_failed: false,
+            read: Default::default(),
             seconds: 0.0,
         }
     }
 }
 
 /// Every validation that needs no typesetting; writes nothing.
-fn check(root: &Path, settings: &BuildOptions) -> Result<Checked, BuildError> {
-    let root = root.to_path_buf();
+fn check(project: &Project, settings: &BuildOptions) -> Result<Checked, BuildError> {
+    let root = project.root.clone();
     let mut report = Report::default();
     let config = config::load(&root, &mut report);
     let system_fonts =
         settings.system_fonts || config.as_ref().is_some_and(|c| c.book.system_fonts);
-    let fonts = Fonts::load_with(&root, system_fonts);
+    let fonts = project.fonts(system_fonts);
     if let Some(config) = &config {
         check_fonts(config, &fonts, &mut report);
     }
@@ -381,7 +419,7 @@ fn sound_plans(
 /// Builds the chosen documents. Input errors come back in the report: a
 /// document whose own input is sound is still built when another has errors.
 fn build(
-    root: &Path,
+    project: &Project,
     settings: &BuildOptions,
     on_written: &(dyn Fn(&Written) + Sync),
 ) -> Result<Built, BuildError> {
@@ -394,10 +432,29 @@ fn build(
         plans,
         blocked,
         deny_warnings,
-    } = check(root, settings)?;
+    } = check(project, settings)?;
     let drafts = corpus.drafts.len();
     let out_dir = settings.out.clone().unwrap_or_else(|| root.join("output"));
-    let finish = |mut report: Report, written: Vec<Written>, io_failed: bool| {
+    // What this build depends on, as far as known before typesetting: the
+    // layouts and files Typst reads are added after.
+    let mut read: std::collections::BTreeSet<PathBuf> = corpus
+        .notes
+        .iter()
+        .map(|n| n.path.clone())
+        .chain(corpus.drafts.iter().cloned())
+        .chain(
+            corpus
+                .notes
+                .iter()
+                .flat_map(|n| n.body.images.iter().map(|i| root.join(&i.path))),
+        )
+        .chain(fonts::project_font_files(&root))
+        .chain([root.join(config::CONFIG_FILE)])
+        .collect();
+    let finish = |mut report: Report,
+                  written: Vec<Written>,
+                  io_failed: bool,
+                  read: std::collections::BTreeSet<PathBuf>| {
         report.sort();
         Ok(Built {
             report,
@@ -405,17 +462,18 @@ fn build(
             blocked,
             io_failed,
             drafts,
+            read,
             seconds: started.elapsed().as_secs_f64(),
         })
     };
     if plans.is_empty() {
-        return finish(report, Vec::new(), false);
+        return finish(report, Vec::new(), false, read);
     }
     if let Err(err) = std::fs::create_dir_all(&out_dir) {
         report.push(
             Diagnostic::error(format!("cannot create the output folder: {err}")).in_file(&out_dir),
         );
-        return finish(report, Vec::new(), true);
+        return finish(report, Vec::new(), true, read);
     }
     // Held until the manifest is written: a second folio on the same output
     // waits here instead of interleaving its files with ours.
@@ -426,7 +484,7 @@ fn build(
                 Diagnostic::error(format!("cannot write to the output folder: {err}"))
                     .in_file(&out_dir),
             );
-            return finish(report, Vec::new(), true);
+            return finish(report, Vec::new(), true, read);
         }
     };
     if let Some(dir) = &settings.emit_typst
@@ -434,12 +492,18 @@ fn build(
     {
         report
             .push(Diagnostic::error(format!("cannot write the Typst sources: {err}")).in_file(dir));
-        return finish(report, Vec::new(), true);
+        return finish(report, Vec::new(), true, read);
     }
     let mut base = render::base(&root, &corpus, fonts);
     let targets: Vec<_> = plans.iter().map(|p| p.images).collect();
     for prepared in images::prepare(&root, &corpus, &targets, &out_dir.join(IMAGE_CACHE)) {
         base.add_image(prepared.target, &prepared.path, prepared.bytes);
+    }
+    // `FOLIO_TIMINGS=trace.json`: Typst's own timings of this build, for
+    // chrome://tracing or Perfetto (what `typst compile --timings` writes).
+    let timings = std::env::var_os("FOLIO_TIMINGS").map(PathBuf::from);
+    if timings.is_some() {
+        typst_timing::enable();
     }
     let job = render::Job {
         base: &base,
@@ -463,7 +527,19 @@ fn build(
             .push(Diagnostic::error(format!("cannot write the manifest: {err}")).in_file(&out_dir));
         io_failed = true;
     }
-    finish(report, built.written, io_failed)
+    read.extend(base.files_read());
+    if let Some(path) = timings {
+        let written = File::create(&path)
+            .map_err(|err| err.to_string())
+            .and_then(|file| {
+                typst_timing::export_json(std::io::BufWriter::new(file), |_| (String::new(), 0))
+            });
+        if let Err(err) = written {
+            report
+                .push(Diagnostic::error(format!("cannot write the timings: {err}")).in_file(&path));
+        }
+    }
+    finish(report, built.written, io_failed, read)
 }
 
 /// Applies `--pack` and `--shard` to the planned documents.

@@ -72,8 +72,10 @@ pub struct Base {
     /// Images prepared for a target (scaled, converted), served instead of
     /// the project's file to documents of that target.
     images: HashMap<(ImageTarget, FileId), Bytes>,
-    /// Files read from the project, kept so every document reads each once.
+    /// Files read from the project, kept so every document reads each once;
+    /// their paths are what a build depends on (`folio watch` watches them).
     disk: Mutex<HashMap<FileId, FileResult<Bytes>>>,
+    read: Mutex<std::collections::BTreeSet<PathBuf>>,
     sources: Mutex<HashMap<FileId, FileResult<Source>>>,
 }
 
@@ -88,8 +90,15 @@ impl Base {
             generated: HashMap::new(),
             images: HashMap::new(),
             disk: Mutex::new(HashMap::new()),
+            read: Mutex::new(std::collections::BTreeSet::new()),
             sources: Mutex::new(HashMap::new()),
         }
+    }
+
+    /// Every project file Typst asked for (layouts, images it loaded
+    /// itself), as real paths; also those that did not exist.
+    pub fn files_read(&self) -> std::collections::BTreeSet<PathBuf> {
+        self.read.lock().expect("read set poisoned").clone()
     }
 
     pub fn root(&self) -> &Path {
@@ -159,6 +168,9 @@ impl Base {
         cache
             .entry(id)
             .or_insert_with(|| {
+                if let Ok(path) = id.vpath().realize(&self.root) {
+                    self.read.lock().expect("read set poisoned").insert(path);
+                }
                 let path = self.project_file(id)?;
                 std::fs::read(&path)
                     .map(Bytes::new)

@@ -175,3 +175,37 @@ fn sigterm_stops_watch_cleanly_after_the_current_build() {
     assert!(log.contains("stopped watching"), "{log}");
     assert!(dir.path().join("output/briefing-book.pdf").exists());
 }
+
+/// A PNG of one colour, `width` pixels wide.
+fn png(width: u32, shade: u8) -> Vec<u8> {
+    let image = image::RgbImage::from_pixel(width, width / 2, image::Rgb([shade, 90, 140]));
+    let mut bytes = std::io::Cursor::new(Vec::new());
+    image.write_to(&mut bytes, image::ImageFormat::Png).unwrap();
+    bytes.into_inner()
+}
+
+#[test]
+fn an_image_outside_notes_that_a_note_uses_is_watched() {
+    let dir = common::project(&[(
+        "notes/alpha.md",
+        "---\ntitle: Alpha\n---\n\n![A map](../assets/map.png)\n",
+    )]);
+    std::fs::create_dir_all(dir.path().join("assets")).unwrap();
+    std::fs::write(dir.path().join("assets/map.png"), png(1200, 10)).unwrap();
+    let watcher = Watcher::start(dir.path());
+    watcher.wait_for(" pages in ", 1);
+    let pdf = dir.path().join("output/briefing-book.pdf");
+    let before = std::fs::read(&pdf).unwrap();
+    // A file in assets/ that no note uses changes nothing.
+    std::fs::write(dir.path().join("assets/unused.txt"), "x").unwrap();
+    std::thread::sleep(Duration::from_millis(600));
+    std::fs::write(dir.path().join("assets/map.png"), png(1200, 200)).unwrap();
+    watcher.wait_for(" pages in ", 2);
+    let log = watcher.stop(libc::SIGINT);
+    assert_eq!(log.matches(" pages in ").count(), 2, "{log}");
+    assert_ne!(
+        std::fs::read(&pdf).unwrap(),
+        before,
+        "the new image is in the PDF"
+    );
+}

@@ -1,5 +1,7 @@
-//! `folio watch`: build, then rebuild whenever the notes, folio.toml, a
-//! layout or a font changes.
+//! `folio watch`: build, then rebuild whenever something the build read
+//! changes: a note, folio.toml, a layout, a font, or an image wherever it is
+//! in the project (each build reports the files it read, the World the
+//! files Typst asked for; those are what is watched).
 //!
 //! Each rebuild runs the whole pipeline again in the same process. That is
 //! cheap where it matters: parsing notes is fast, and Typst's memo cache is
@@ -8,6 +10,7 @@
 //! [`crate::output::write_atomically`]), so only the PDFs an edit touched get
 //! a new time stamp.
 
+use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -36,33 +39,33 @@ pub fn run(project: &Project, options: &BuildOptions, quiet: bool) -> Result<(),
     let (sender, events) = channel::<notify::Result<Event>>();
     let mut watcher = notify::recommended_watcher(sender).map_err(|err| err.to_string())?;
     let out_dir = project.out_dir(options);
-    let watch_inputs = |watcher: &mut notify::RecommendedWatcher| -> Result<(), String> {
-        for path in watched(&root) {
-            let mode = if path.is_dir() && path != root {
-                RecursiveMode::Recursive
-            } else {
-                RecursiveMode::NonRecursive
-            };
-            watcher
-                .watch(&path, mode)
-                .map_err(|err| format!("cannot watch {}: {err}", path.display()))?;
+    let mut watching: BTreeSet<PathBuf> = BTreeSet::new();
+    let mut watch_inputs = |watcher: &mut notify::RecommendedWatcher,
+                            read: &BTreeSet<PathBuf>|
+     -> Result<(), String> {
+        for (path, mode) in watched(&root, read) {
+            if watching.insert(path.clone()) {
+                watcher
+                    .watch(&path, mode)
+                    .map_err(|err| format!("cannot watch {}: {err}", path.display()))?;
+            }
         }
         Ok(())
     };
-    watch_inputs(&mut watcher)?;
-    rebuild(project, options, quiet);
+    let mut read = rebuild(project, options, quiet);
+    watch_inputs(&mut watcher, &read)?;
     eprintln!(
         "watching {} for changes (Ctrl-C to stop)",
         crate::diag::display_path(&root)
     );
     while !stop.load(Ordering::SeqCst) {
         match events.recv_timeout(Duration::from_millis(200)) {
-            Ok(Ok(event)) if changes_input(&root, &out_dir, &event) => {
+            Ok(Ok(event)) if changes_input(&root, &out_dir, &read, &event) => {
                 // An editor's save is several events; wait until they settle.
                 while events.recv_timeout(DEBOUNCE).is_ok() {}
-                // New folders (layouts/, fonts/) may have appeared.
-                let _ = watch_inputs(&mut watcher);
-                rebuild(project, options, quiet);
+                read = rebuild(project, options, quiet);
+                // New folders (layouts/, fonts/) and files may have appeared.
+                let _ = watch_inputs(&mut watcher, &read);
             }
             Ok(Ok(_)) => {}
             Ok(Err(err)) => eprintln!("watch error: {err}"),
@@ -74,35 +77,51 @@ pub fn run(project: &Project, options: &BuildOptions, quiet: bool) -> Result<(),
     Ok(())
 }
 
-/// What folio reads: notes, folio.toml, layouts and fonts. The root itself is
-/// watched (not recursively) to see folio.toml and those folders appear.
-fn watched(root: &Path) -> Vec<PathBuf> {
-    let mut paths = vec![root.to_path_buf()];
+/// What to watch: the root (not recursively: folio.toml, and folders that
+/// appear), notes/, layouts/ and fonts/ whole (a new note, layout or font
+/// counts), and the folder of every other file the last build read (an
+/// image in `assets/`), since editors replace files rather than write them.
+fn watched(root: &Path, read: &BTreeSet<PathBuf>) -> Vec<(PathBuf, RecursiveMode)> {
+    let mut paths = vec![(root.to_path_buf(), RecursiveMode::NonRecursive)];
     for folder in ["notes", "layouts", "fonts"] {
         let path = root.join(folder);
         if path.is_dir() {
-            paths.push(path);
+            paths.push((path, RecursiveMode::Recursive));
         }
     }
+    let folders: BTreeSet<&Path> = read
+        .iter()
+        .filter(|path| !is_input(root, path))
+        .filter_map(|path| path.parent())
+        .filter(|dir| dir.starts_with(root) && dir.is_dir())
+        .collect();
+    paths.extend(
+        folders
+            .into_iter()
+            .map(|dir| (dir.to_path_buf(), RecursiveMode::NonRecursive)),
+    );
     paths
 }
 
 /// Quiet time after the last event before a rebuild starts.
 const DEBOUNCE: Duration = Duration::from_millis(80);
 
-/// A change (not a read: folio's own reads raise events too) to an input.
-fn changes_input(root: &Path, out_dir: &Path, event: &Event) -> bool {
+/// A change (not a read: folio's own reads raise events too) to an input:
+/// a file the last build read, or anything in the folders folio reads whole.
+fn changes_input(root: &Path, out_dir: &Path, read: &BTreeSet<PathBuf>, event: &Event) -> bool {
     let writes = matches!(
         event.kind,
         EventKind::Create(_) | EventKind::Modify(_) | EventKind::Remove(_)
     );
-    writes && event.paths.iter().any(|path| is_input(root, out_dir, path))
+    writes
+        && event
+            .paths
+            .iter()
+            .any(|path| !path.starts_with(out_dir) && (read.contains(path) || is_input(root, path)))
 }
 
-fn is_input(root: &Path, out_dir: &Path, path: &Path) -> bool {
-    if path.starts_with(out_dir) {
-        return false;
-    }
+/// Whether `path` is in the folders folio reads whole, or is folio.toml.
+fn is_input(root: &Path, path: &Path) -> bool {
     let relative = path.strip_prefix(root).unwrap_or(path);
     let first = relative
         .components()
@@ -114,7 +133,8 @@ fn is_input(root: &Path, out_dir: &Path, path: &Path) -> bool {
     )
 }
 
-fn rebuild(project: &Project, options: &BuildOptions, quiet: bool) {
+/// Builds once; returns what the build read (empty when it could not run).
+fn rebuild(project: &Project, options: &BuildOptions, quiet: bool) -> BTreeSet<PathBuf> {
     let started = Instant::now();
     let result = project.build(options, &|_| {});
     typst::comemo::evict(KEEP_GENERATIONS);
@@ -122,6 +142,7 @@ fn rebuild(project: &Project, options: &BuildOptions, quiet: bool) {
     match result {
         Ok(outcome) => {
             print_report(&outcome.report, false);
+            let read = outcome.read.clone();
             let status = if outcome.report.has_errors() {
                 outcome.report.summary()
             } else {
@@ -133,8 +154,12 @@ fn rebuild(project: &Project, options: &BuildOptions, quiet: bool) {
                     started.elapsed().as_secs_f64()
                 );
             }
+            read
         }
-        Err(err) => eprintln!("[{clock}] error: {err}"),
+        Err(err) => {
+            eprintln!("[{clock}] error: {err}");
+            BTreeSet::new()
+        }
     }
 }
 
