@@ -70,10 +70,10 @@ impl Project {
             .collect();
         let key = (system, files);
         let mut cached = self.fonts.lock().expect("font cache poisoned");
-        if let Some((cached_key, fonts)) = cached.as_ref() {
-            if *cached_key == key {
-                return fonts.clone();
-            }
+        if let Some((cached_key, fonts)) = cached.as_ref()
+            && *cached_key == key
+        {
+            return fonts.clone();
         }
         let fonts = Fonts::load_with(&self.root, system);
         *cached = Some((key, fonts.clone()));
