@@ -62,7 +62,7 @@ pub struct PackData {
     pub notes: Vec<NoteData>,
     /// Every note of the project by id (also those outside this document),
     /// so references to them can still print a title.
-    pub catalog: BTreeMap<String, CatalogEntry>,
+    pub catalog: Catalog,
     /// Tags of this document's notes, alphabetically, with their notes.
     pub tags: Vec<TagEntry>,
 }
@@ -154,9 +154,44 @@ pub struct CatalogEntry {
     /// The summary's first sentence, for one-line listings.
     pub brief: Option<String>,
     pub classification: Option<String>,
-    /// Whether the note is in this document (a lookup layouts can afford
-    /// for every reference, unlike a search of `notes`).
-    pub in_pack: bool,
+}
+
+/// Every note of the project by id, shared by all documents of a run (one
+/// copy, not one per document), with which of them this document holds.
+/// Serialised as `{id: {…entry, "in_pack": bool}}`: `in_pack` is a lookup
+/// layouts can afford for every reference, unlike a search of `notes`.
+#[derive(Debug, Clone)]
+pub struct Catalog {
+    entries: std::sync::Arc<BTreeMap<String, CatalogEntry>>,
+    in_pack: BTreeSet<String>,
+}
+
+impl Catalog {
+    pub fn get(&self, id: &str) -> Option<&CatalogEntry> {
+        self.entries.get(id)
+    }
+
+    pub fn in_pack(&self, id: &str) -> bool {
+        self.in_pack.contains(id)
+    }
+}
+
+impl Serialize for Catalog {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        #[derive(Serialize)]
+        struct Row<'a> {
+            #[serde(flatten)]
+            entry: &'a CatalogEntry,
+            in_pack: bool,
+        }
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(Some(self.entries.len()))?;
+        for (id, entry) in self.entries.iter() {
+            let in_pack = self.in_pack.contains(id);
+            map.serialize_entry(id, &Row { entry, in_pack })?;
+        }
+        map.end()
+    }
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -274,11 +309,13 @@ pub fn plan(
             );
         }
     }
-    let catalog: BTreeMap<String, CatalogEntry> = corpus
-        .notes
-        .iter()
-        .map(|n| (n.id.clone(), catalog_entry(n)))
-        .collect();
+    let catalog: std::sync::Arc<BTreeMap<String, CatalogEntry>> = std::sync::Arc::new(
+        corpus
+            .notes
+            .iter()
+            .map(|n| (n.id.clone(), catalog_entry(n)))
+            .collect(),
+    );
     let document = |name: &str,
                     title: Option<String>,
                     kind: Kind,
@@ -312,12 +349,10 @@ pub fn plan(
             .chain(notes.iter().filter_map(|n| n.classification.as_ref()))
             .max_by_key(|level| rank(level))
             .cloned();
-        let mut catalog = catalog.clone();
-        for id in &ids {
-            if let Some(entry) = catalog.get_mut(id) {
-                entry.in_pack = true;
-            }
-        }
+        let catalog = Catalog {
+            entries: catalog.clone(),
+            in_pack: ids.iter().cloned().collect(),
+        };
         let data = PackData {
             contract: CONTRACT_VERSION,
             folio_version: env!("CARGO_PKG_VERSION"),
@@ -596,7 +631,6 @@ fn catalog_entry(note: &Note) -> CatalogEntry {
         summary: note.summary.clone(),
         brief: note.summary.as_deref().map(brief),
         classification: note.classification.as_ref().map(|(level, _)| level.clone()),
-        in_pack: false,
     }
 }
 

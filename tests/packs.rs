@@ -335,11 +335,14 @@ fn an_interrupted_build_leaves_every_earlier_pdf_whole() {
         *written.iter().min().unwrap(),
         *written.iter().max().unwrap(),
     );
-    // Kill inside that window until one kill lands between two writes.
+    // Kill at a moment found by bisection, until one kill lands between two
+    // writes: too early (nothing rewritten) moves it later, too late
+    // (everything rewritten) earlier, so it finds the window under any load.
     let mut landed = None;
-    for attempt in 1..=12u32 {
+    let (mut early, mut late) = (std::time::Duration::ZERO, last * 2);
+    for _ in 0..24 {
         restore();
-        let delay = first + (last.saturating_sub(first)) * (attempt % 4 + 1) / 5;
+        let delay = (early + late) / 2;
         let mut child = spawn();
         std::thread::sleep(delay);
         let _ = child.kill();
@@ -357,7 +360,11 @@ fn an_interrupted_build_leaves_every_earlier_pdf_whole() {
                 rewritten += 1;
             }
         }
-        if rewritten > 0 && rewritten < before.len() {
+        if rewritten == 0 {
+            early = delay;
+        } else if rewritten == before.len() {
+            late = delay;
+        } else {
             landed = Some(rewritten);
             break;
         }
