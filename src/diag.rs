@@ -58,6 +58,14 @@ pub enum Code {
     Orphan,
     /// Characters no available font has: they would print as blank boxes.
     MissingGlyphs,
+    /// An image on the network, which folio does not fetch.
+    RemoteImage,
+    /// An image too small for its printed size.
+    LowResolution,
+    /// A front-matter value of a shape that means nothing for its key.
+    FrontMatterValue,
+    /// A warning Typst gave while laying out.
+    Typst,
 }
 
 impl Code {
@@ -76,6 +84,10 @@ impl Code {
             Code::DuplicateId => "duplicate-id",
             Code::MissingAltText => "missing-alt-text",
             Code::Orphan => "orphan",
+            Code::RemoteImage => "remote-image",
+            Code::LowResolution => "low-resolution",
+            Code::FrontMatterValue => "front-matter-value",
+            Code::Typst => "typst",
             Code::MissingGlyphs => "missing-glyphs",
         }
     }

@@ -70,7 +70,8 @@ pub fn check(
                             .hint(format!(
                                 "use an image at least {} pixels wide",
                                 min_width(targets)
-                            )),
+                            ))
+                            .with_code(crate::diag::Code::LowResolution),
                         ],
                         _ => Vec::new(),
                     }

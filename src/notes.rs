@@ -754,7 +754,8 @@ impl FrontBlock {
                     Diagnostic::warning(format!(
                         "front-matter key `{key}` should be {what}; it is ignored"
                     ))
-                    .with_range(at),
+                    .with_range(at)
+                    .with_code(Code::FrontMatterValue),
                 );
             }
         }

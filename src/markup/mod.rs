@@ -1392,7 +1392,8 @@ impl<'a, 'n> Converter<'a, 'n> {
                     "remote image `{url}` is not fetched (folio never uses the network)"
                 ))
                 .with_range(at)
-                .hint("download the image into the project and link to the file"),
+                .hint("download the image into the project and link to the file")
+                .with_code(Code::RemoteImage),
             );
             escape::push_markup(&mut self.out, &alt);
             return;
@@ -1562,7 +1563,8 @@ impl<'a, 'n> Converter<'a, 'n> {
                             "remote image `{src}` is not fetched (folio never uses the network)"
                         ))
                         .with_range(at)
-                        .hint("download the image into the project and link to the file"),
+                        .hint("download the image into the project and link to the file")
+                        .with_code(Code::RemoteImage),
                     );
                 } else if src.is_empty() || src.starts_with("data:") {
                     escape::push_markup(&mut self.out, &alt);

@@ -29,6 +29,7 @@ pub(super) fn locate(
     };
     let mut out = Diagnostic {
         severity,
+        code: (severity == Severity::Warning).then_some(crate::diag::Code::Typst),
         ..Diagnostic::error(diagnostic.message.to_string())
     };
     for hint in &diagnostic.hints {
