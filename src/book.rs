@@ -240,9 +240,6 @@ impl DocumentPlan {
 
 /// Plans the chosen packs of the configuration, then (if enabled) one
 /// handout per note.
-// Long: it builds the book-wide data once and then each document (packs,
-// then handouts) from it in one closure, so every document sees the same
-// settings resolution; splitting the closure would pass eight values around.
 pub fn plan(
     config: &Config,
     corpus: &Corpus,
@@ -252,7 +249,92 @@ pub fn plan(
 ) -> Vec<DocumentPlan> {
     let date = book_date(&config.book, corpus);
     let settings = &config.book;
-    let book = BookData {
+    let book = book_data(settings, project_name, date);
+    for note in &corpus.notes {
+        if let Some(lang) = note.lang.as_deref().filter(|l| split_lang(l).is_none()) {
+            report.push(
+                Diagnostic::warning(format!(
+                    "`lang: {lang}` is not a language code; the book's language is used"
+                ))
+                .at(&note.path, 0..0)
+                .hint("write an ISO 639 code, optionally with a region: en, de, fr-CA, pt-BR, ar"),
+            );
+        }
+        if let Some((level, at)) = &note.classification
+            && !settings.classification_levels.contains(level)
+        {
+            report.push(
+                Diagnostic::error(format!("`{level}` is not one of the classification levels"))
+                    .at(&note.path, at.clone())
+                    .hint(format!(
+                        "the levels (classification_levels in folio.toml) are: {}",
+                        settings.classification_levels.join(", ")
+                    )),
+            );
+        }
+    }
+    let catalog: std::sync::Arc<BTreeMap<String, CatalogEntry>> = std::sync::Arc::new(
+        corpus
+            .notes
+            .iter()
+            .map(|n| (n.id.clone(), catalog_entry(n)))
+            .collect(),
+    );
+    let shared = Shared {
+        corpus,
+        graph,
+        settings,
+        book,
+        catalog,
+    };
+    let mut plans = Vec::new();
+    for pack in &config.packs {
+        let ids = select(pack, corpus, &config.path, report);
+        // The implicit pack is only empty when no note could be read, which
+        // has been reported already.
+        let implicit = pack.implicit;
+        if ids.is_empty() && implicit {
+            continue;
+        }
+        if ids.is_empty() {
+            report.push(
+                Diagnostic::error(format!("pack `{}` contains no notes", pack.name()))
+                    .at(&config.path, pack.span.clone())
+                    .hint("check its `notes` and `tags`"),
+            );
+            continue;
+        }
+        let layout = pack.layout.as_deref().unwrap_or(&config.book.layout);
+        plans.push(plan_document(
+            &shared,
+            pack.name(),
+            pack.title.clone(),
+            Kind::Pack,
+            ids,
+            layout,
+            Some(pack),
+        ));
+    }
+    if config.handouts.enabled {
+        for note in &corpus.notes {
+            let title = Some(note.title.clone());
+            plans.push(plan_document(
+                &shared,
+                &note.id,
+                title,
+                Kind::Handout,
+                vec![note.id.clone()],
+                &config.handouts.layout,
+                None,
+            ));
+        }
+    }
+    plans
+}
+
+/// The book's settings as layouts receive them, before a pack's overrides.
+fn book_data(settings: &Book, project_name: &str, date: Option<Date>) -> BookData {
+    BookData {
         title: settings
             .title
             .clone()
@@ -285,159 +367,111 @@ pub fn plan(
         fallback_fonts: families(&settings.fallback_fonts),
         watermark: settings.watermark.clone(),
         notes_pages: settings.notes_pages,
-    };
-    for note in &corpus.notes {
-        if let Some(lang) = note.lang.as_deref().filter(|l| split_lang(l).is_none()) {
-            report.push(
-                Diagnostic::warning(format!(
-                    "`lang: {lang}` is not a language code; the book's language is used"
-                ))
-                .at(&note.path, 0..0)
-                .hint("write an ISO 639 code, optionally with a region: en, de, fr-CA, pt-BR, ar"),
-            );
-        }
-        if let Some((level, at)) = &note.classification
-            && !settings.classification_levels.contains(level)
-        {
-            report.push(
-                Diagnostic::error(format!("`{level}` is not one of the classification levels"))
-                    .at(&note.path, at.clone())
-                    .hint(format!(
-                        "the levels (classification_levels in folio.toml) are: {}",
-                        settings.classification_levels.join(", ")
-                    )),
-            );
+    }
+}
+
+/// What every document of a run is planned from.
+struct Shared<'a> {
+    corpus: &'a Corpus,
+    graph: &'a Graph,
+    settings: &'a Book,
+    /// The book's data before a pack's overrides.
+    book: BookData,
+    /// One catalog for all documents.
+    catalog: std::sync::Arc<BTreeMap<String, CatalogEntry>>,
+}
+
+/// One document: a pack (with its settings) or a handout (`pack` none).
+fn plan_document(
+    shared: &Shared,
+    name: &str,
+    title: Option<String>,
+    kind: Kind,
+    ids: Vec<String>,
+    layout: &str,
+    pack: Option<&Pack>,
+) -> DocumentPlan {
+    let Shared {
+        corpus,
+        graph,
+        settings,
+        book,
+        catalog,
+    } = shared;
+    let notes: Vec<NoteData> = ids
+        .iter()
+        .filter_map(|id| corpus.get(id))
+        .map(|n| note_data(n, graph))
+        .collect();
+    // The pack's overrides, resolved once for the layout data and the images.
+    let paper = pack.and_then(|p| p.paper).unwrap_or(settings.paper);
+    let mut book = book.clone();
+    book.paper = paper.typst_name();
+    if let Some(pack) = pack {
+        book.duplex = pack.duplex.unwrap_or(book.duplex);
+        book.watermark = pack.watermark.clone().or(book.watermark);
+        book.notes_pages = pack.notes_pages.unwrap_or(book.notes_pages);
+        if let Some(fallback) = &pack.fallback_fonts {
+            book.fallback_fonts = families(fallback);
         }
     }
-    let catalog: std::sync::Arc<BTreeMap<String, CatalogEntry>> = std::sync::Arc::new(
-        corpus
-            .notes
-            .iter()
-            .map(|n| (n.id.clone(), catalog_entry(n)))
-            .collect(),
-    );
-    let document = |name: &str,
-                    title: Option<String>,
-                    kind: Kind,
-                    ids: Vec<String>,
-                    layout: &str,
-                    pack: Option<&Pack>| {
-        let notes: Vec<NoteData> = ids
-            .iter()
-            .filter_map(|id| corpus.get(id))
-            .map(|n| note_data(n, graph))
-            .collect();
-        // The pack's overrides, resolved once for the layout data and the images.
-        let paper = pack.and_then(|p| p.paper).unwrap_or(settings.paper);
-        let mut book = book.clone();
-        book.paper = paper.typst_name();
-        if let Some(pack) = pack {
-            book.duplex = pack.duplex.unwrap_or(book.duplex);
-            book.watermark = pack.watermark.clone().or(book.watermark);
-            book.notes_pages = pack.notes_pages.unwrap_or(book.notes_pages);
-            if let Some(fallback) = &pack.fallback_fonts {
-                book.fallback_fonts = families(fallback);
-            }
-        }
-        // An empty watermark switches the book's off for this pack.
-        book.watermark = book.watermark.filter(|w| !w.trim().is_empty());
-        let levels = &book.classification_levels;
-        let rank = |level: &String| levels.iter().position(|l| l == level);
-        book.marking = book
-            .classification
-            .iter()
-            .chain(notes.iter().filter_map(|n| n.classification.as_ref()))
-            .max_by_key(|level| rank(level))
-            .cloned();
-        let catalog = Catalog {
-            entries: catalog.clone(),
-            in_pack: ids.iter().cloned().collect(),
-        };
-        let data = PackData {
-            contract: CONTRACT_VERSION,
-            folio_version: env!("CARGO_PKG_VERSION"),
-            book: book.clone(),
-            pack: PackInfo {
-                name: name.to_string(),
-                title,
-                kind,
-            },
-            tags: tag_index(&notes),
-            notes,
-            catalog,
-        };
-        let output = match kind {
-            Kind::Pack => format!("{name}.pdf"),
-            Kind::Handout => format!("handouts/{name}.pdf"),
-        };
-        let standards = settings
-            .pdf_standard
-            .get_ref()
-            .as_slice()
-            .iter()
-            .filter_map(|s| crate::config::parse_standard(s))
-            .collect();
-        let variant = pack.and_then(|p| p.variant).unwrap_or(settings.variant);
-        let images = ImageTarget {
-            variant,
-            dpi: match variant {
-                crate::config::Variant::Print => settings.image_dpi,
-                crate::config::Variant::Screen => settings.image_dpi.min(150),
-            },
-            width_centi_in: (paper.text_width_in() * 100.0).round() as u32,
-        };
-        DocumentPlan {
+    // An empty watermark switches the book's off for this pack.
+    book.watermark = book.watermark.filter(|w| !w.trim().is_empty());
+    let levels = &book.classification_levels;
+    let rank = |level: &String| levels.iter().position(|l| l == level);
+    book.marking = book
+        .classification
+        .iter()
+        .chain(notes.iter().filter_map(|n| n.classification.as_ref()))
+        .max_by_key(|level| rank(level))
+        .cloned();
+    let catalog = Catalog {
+        entries: catalog.clone(),
+        in_pack: ids.iter().cloned().collect(),
+    };
+    let data = PackData {
+        contract: CONTRACT_VERSION,
+        folio_version: env!("CARGO_PKG_VERSION"),
+        book: book.clone(),
+        pack: PackInfo {
             name: name.to_string(),
+            title,
             kind,
-            output,
-            note_ids: ids,
-            layout: layout.to_string(),
-            standards,
-            images,
-            data,
-        }
+        },
+        tags: tag_index(&notes),
+        notes,
+        catalog,
     };
-    let mut plans = Vec::new();
-    for pack in &config.packs {
-        let ids = select(pack, corpus, &config.path, report);
-        // The implicit pack is only empty when no note could be read, which
-        // has been reported already.
-        let implicit = pack.implicit;
-        if ids.is_empty() && implicit {
-            continue;
-        }
-        if ids.is_empty() {
-            report.push(
-                Diagnostic::error(format!("pack `{}` contains no notes", pack.name()))
-                    .at(&config.path, pack.span.clone())
-                    .hint("check its `notes` and `tags`"),
-            );
-            continue;
-        }
-        let layout = pack.layout.as_deref().unwrap_or(&config.book.layout);
-        plans.push(document(
-            pack.name(),
-            pack.title.clone(),
-            Kind::Pack,
-            ids,
-            layout,
-            Some(pack),
-        ));
+    let output = match kind {
+        Kind::Pack => format!("{name}.pdf"),
+        Kind::Handout => format!("handouts/{name}.pdf"),
+    };
+    let standards = settings
+        .pdf_standard
+        .get_ref()
+        .as_slice()
+        .iter()
+        .filter_map(|s| crate::config::parse_standard(s))
+        .collect();
+    let variant = pack.and_then(|p| p.variant).unwrap_or(settings.variant);
+    let images = ImageTarget {
+        variant,
+        dpi: match variant {
+            crate::config::Variant::Print => settings.image_dpi,
+            crate::config::Variant::Screen => settings.image_dpi.min(150),
+        },
+        width_centi_in: (paper.text_width_in() * 100.0).round() as u32,
+    };
+    DocumentPlan {
+        name: name.to_string(),
+        kind,
+        output,
+        note_ids: ids,
+        layout: layout.to_string(),
+        standards,
+        images,
+        data,
     }
-    if config.handouts.enabled {
-        for note in &corpus.notes {
-            let title = Some(note.title.clone());
-            plans.push(document(
-                &note.id,
-                title,
-                Kind::Handout,
-                vec![note.id.clone()],
-                &config.handouts.layout,
-                None,
-            ));
-        }
-    }
-    plans
 }
 
 fn families(list: &[toml::Spanned<String>]) -> Vec<String> {
