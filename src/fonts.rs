@@ -568,7 +568,7 @@ fn note_missing(note: &Note, text: &str, coverage: &Coverage) -> Vec<Missing> {
 fn printed_body(body: &str) -> Vec<(Range<usize>, String)> {
     let arena = comrak::Arena::new();
     let root = comrak::parse_document(&arena, body, &crate::markup::comrak_options());
-    let lines = LineStarts::new(body);
+    let lines = crate::markup::LineStarts::new(body);
     let mut out = Vec::new();
     let mut skip: Option<&AstNode> = None;
     for edge in root.traverse() {
@@ -589,8 +589,8 @@ fn printed_body(body: &str) -> Vec<(Range<usize>, String)> {
             NodeValue::Raw(text) => text.to_string(),
             NodeValue::Code(code) => code.literal.clone(),
             NodeValue::CodeBlock(code) => code.literal.clone(),
-            NodeValue::HtmlInline(html) => html_text(html),
-            NodeValue::HtmlBlock(html) => html_text(&html.literal),
+            NodeValue::HtmlInline(html) => crate::markup::html::strip_tags(html),
+            NodeValue::HtmlBlock(html) => crate::markup::html::strip_tags(&html.literal),
             NodeValue::CommentInline(_) | NodeValue::MultilineComment(_) => {
                 skip = Some(node);
                 continue;
@@ -600,69 +600,6 @@ fn printed_body(body: &str) -> Vec<(Range<usize>, String)> {
         out.push((lines.range(node), printed));
     }
     out
-}
-
-/// The text of HTML as folio prints it: tags and comments left out.
-fn html_text(html: &str) -> String {
-    let mut out = String::new();
-    let mut rest = html;
-    while let Some(open) = rest.find('<') {
-        out.push_str(&rest[..open]);
-        let tail = &rest[open..];
-        let close = if tail.starts_with("<!--") {
-            tail.find("-->").map(|i| i + 3)
-        } else {
-            tail.find('>').map(|i| i + 1)
-        };
-        match close {
-            Some(end) => rest = &tail[end..],
-            None => {
-                rest = "";
-            }
-        }
-    }
-    out.push_str(rest);
-    out
-}
-
-/// Byte offsets of line starts as comrak counts lines (for sourcepos).
-struct LineStarts {
-    starts: Vec<usize>,
-    len: usize,
-}
-
-impl LineStarts {
-    fn new(text: &str) -> Self {
-        let bytes = text.as_bytes();
-        let starts = std::iter::once(0)
-            .chain(bytes.iter().enumerate().filter_map(|(i, &b)| {
-                let ends = b == b'\n' || (b == b'\r' && bytes.get(i + 1) != Some(&b'\n'));
-                ends.then_some(i + 1)
-            }))
-            .collect();
-        Self {
-            starts,
-            len: text.len(),
-        }
-    }
-
-    fn offset(&self, line: usize, column: usize) -> usize {
-        let start = self
-            .starts
-            .get(line.saturating_sub(1))
-            .copied()
-            .unwrap_or(self.len);
-        (start + column.saturating_sub(1)).min(self.len)
-    }
-
-    fn range(&self, node: &AstNode) -> Range<usize> {
-        let pos = node.data().sourcepos;
-        let start = self.offset(pos.start.line, pos.start.column);
-        let end = (self.offset(pos.end.line, pos.end.column) + 1)
-            .min(self.len)
-            .max(start);
-        start..end
-    }
 }
 
 /// folio.toml's printed strings: the cover, running heads and markings.

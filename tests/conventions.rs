@@ -451,49 +451,18 @@ fn strip_number(title: &str) -> String {
 
 /// The outline in reading order (pre-order), with numbers stripped.
 fn marks(pdf: &Pdf) -> Vec<Mark> {
-    let mut out = Vec::new();
-    let Ok(catalog) = pdf.doc.catalog() else {
-        return out;
-    };
-    let Some(first) = catalog
-        .get(b"Outlines")
-        .ok()
-        .and_then(|o| deref(pdf, o).as_dict().ok())
-        .and_then(|d| d.get(b"First").ok())
-        .and_then(|f| f.as_reference().ok())
-    else {
-        return out;
-    };
-    let mut stack = vec![(first, 1usize)];
-    while let Some((id, level)) = stack.pop() {
-        let Ok(item) = pdf.doc.get_dictionary(id) else {
-            continue;
-        };
-        let title = item
-            .get(b"Title")
-            .ok()
-            .and_then(|t| lopdf::decode_text_string(t).ok())
-            .unwrap_or_default();
-        let dest = item.get(b"Dest").ok().or_else(|| {
-            item.get(b"A")
-                .ok()
-                .and_then(|a| deref(pdf, a).as_dict().ok()?.get(b"D").ok())
-        });
-        let (page, top) = dest.and_then(|d| destination(pdf, d)).unwrap_or((0, None));
-        out.push(Mark {
-            level,
-            title: strip_number(&title),
-            page,
-            top,
-        });
-        if let Ok(next) = item.get(b"Next").and_then(Object::as_reference) {
-            stack.push((next, level));
-        }
-        if let Ok(child) = item.get(b"First").and_then(Object::as_reference) {
-            stack.push((child, level + 1));
-        }
-    }
-    out
+    pdf.outline_items()
+        .into_iter()
+        .map(|(level, title, dest)| {
+            let (page, top) = dest.and_then(|d| destination(pdf, &d)).unwrap_or((0, None));
+            Mark {
+                level,
+                title: strip_number(&title),
+                page,
+                top,
+            }
+        })
+        .collect()
 }
 
 /// Every Link annotation of the document.

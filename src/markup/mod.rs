@@ -251,14 +251,14 @@ pub fn section_label(id: &str, slug: &str) -> String {
 }
 
 /// Byte offsets of line starts, as comrak counts lines: `\n`, `\r\n`, or a
-/// lone `\r` end a line.
-struct LineStarts {
+/// lone `\r` end a line; turns comrak's source positions into byte ranges.
+pub struct LineStarts {
     starts: Vec<usize>,
     len: usize,
 }
 
 impl LineStarts {
-    fn new(body: &str) -> Self {
+    pub fn new(body: &str) -> Self {
         let bytes = body.as_bytes();
         let starts = std::iter::once(0)
             .chain(bytes.iter().enumerate().filter_map(|(i, &b)| {
@@ -281,7 +281,8 @@ impl LineStarts {
         (start + column.saturating_sub(1)).min(self.len)
     }
 
-    fn range(&self, node: Node<'_>) -> Range<usize> {
+    /// The byte range of `node` in the text it was parsed from.
+    pub fn range(&self, node: Node<'_>) -> Range<usize> {
         let pos = node.data().sourcepos;
         let start = self.offset(pos.start.line, pos.start.column);
         let end = (self.offset(pos.end.line, pos.end.column) + 1)

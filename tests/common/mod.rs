@@ -133,6 +133,18 @@ impl Pdf {
 
     /// The outline (bookmarks) as (level, title, page), in order.
     pub fn outline(&self) -> Vec<(usize, String, u32)> {
+        self.outline_items()
+            .into_iter()
+            .map(|(level, title, dest)| {
+                let page = dest.and_then(|d| self.dest_page(&d)).unwrap_or(0);
+                (level, title, page)
+            })
+            .collect()
+    }
+
+    /// The outline in reading order as (level, title, destination), the
+    /// destination as the PDF has it (explicit, named, or in an action).
+    pub fn outline_items(&self) -> Vec<(usize, String, Option<Object>)> {
         let mut out = Vec::new();
         let Ok(catalog) = self.doc.catalog() else {
             return out;
@@ -156,17 +168,12 @@ impl Pdf {
                 .ok()
                 .and_then(|t| lopdf::decode_text_string(t).ok())
                 .unwrap_or_default();
-            let page = item
-                .get(b"Dest")
-                .ok()
-                .or_else(|| {
-                    item.get(b"A")
-                        .ok()
-                        .and_then(|a| self.deref(a).as_dict().ok()?.get(b"D").ok())
-                })
-                .and_then(|d| self.dest_page(d))
-                .unwrap_or(0);
-            out.push((level, title, page));
+            let dest = item.get(b"Dest").ok().or_else(|| {
+                item.get(b"A")
+                    .ok()
+                    .and_then(|a| self.deref(a).as_dict().ok()?.get(b"D").ok())
+            });
+            out.push((level, title, dest.cloned()));
             if let Ok(next) = item.get(b"Next").and_then(Object::as_reference) {
                 stack.push((next, level));
             }
