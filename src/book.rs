@@ -154,6 +154,9 @@ pub struct CatalogEntry {
     /// The summary's first sentence, for one-line listings.
     pub brief: Option<String>,
     pub classification: Option<String>,
+    /// The note's language code (front matter `lang`), so that page
+    /// furniture can follow a right-to-left chapter.
+    pub lang: Option<String>,
 }
 
 /// Every note of the project by id, shared by all documents of a run (one
@@ -665,6 +668,11 @@ fn catalog_entry(note: &Note) -> CatalogEntry {
         summary: note.summary.clone(),
         brief: note.summary.as_deref().map(brief),
         classification: note.classification.as_ref().map(|(level, _)| level.clone()),
+        lang: note
+            .lang
+            .as_deref()
+            .and_then(split_lang)
+            .map(|(lang, _)| lang),
     }
 }
 

@@ -636,3 +636,44 @@ fn an_arabic_note_is_set_right_to_left() {
         "left to right: {first} < {name} < {last}"
     );
 }
+
+#[test]
+fn the_running_head_of_a_right_to_left_chapter_reads_from_the_right() {
+    // Long enough that each chapter has a second page, whose head shows
+    // the book title and the chapter's title.
+    let words = |word: &str| vec![word; 900].join(" ");
+    let ar = format!("---\ntitle: ملاحظة\nlang: ar\n---\n\n{}\n", words("كلمة"));
+    let en = format!("---\ntitle: Zeta note\n---\n\n{}\n", words("word"));
+    let config = "[book]\ntitle = \"Handbook\"\n";
+    let (_dir, glyphs) = build_pdf(&[
+        ("folio.toml", config),
+        ("notes/ar.md", &ar),
+        ("notes/en.md", &en),
+    ]);
+    // A page's head is its topmost line; find the page whose head names
+    // the chapter, and the x of the book title and the chapter title there.
+    let head = |title_char: char| {
+        let pages: std::collections::BTreeSet<u32> = glyphs.runs.iter().map(|r| r.page).collect();
+        pages
+            .into_iter()
+            .find_map(|page| {
+                let on_page: Vec<&Run> = glyphs.runs.iter().filter(|r| r.page == page).collect();
+                let top = on_page.iter().map(|r| r.y).fold(f32::MIN, f32::max);
+                let head: Vec<&&Run> = on_page.iter().filter(|r| r.y > top - 1.0).collect();
+                let book = head.iter().find(|r| r.text.contains("Handbook"))?.x;
+                let chapter = head.iter().find(|r| r.text.contains(title_char))?.x;
+                Some((book, chapter))
+            })
+            .unwrap_or_else(|| panic!("no page's head names the chapter with {title_char}"))
+    };
+    let (book, chapter) = head('ل');
+    assert!(
+        book > chapter,
+        "Arabic: book title {book} right of chapter title {chapter}"
+    );
+    let (book, chapter) = head('Z');
+    assert!(
+        book < chapter,
+        "English: book title {book} left of chapter title {chapter}"
+    );
+}
