@@ -1513,7 +1513,7 @@ impl<'a, 'n> Converter<'a, 'n> {
                 }
                 html::Token::Text(text) => {
                     let text = if block { collapse_space(&text) } else { text };
-                    escape::push_markup(&mut self.out, &text);
+                    escape::push_prose(&mut self.out, &text);
                 }
                 html::Token::Comment => {}
                 html::Token::Open { name, attrs, raw } => self.html_open(node, &name, &attrs, raw),
