@@ -11,7 +11,7 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 work="${TMPDIR:-/tmp}/folio-bench-photos"
 cargo build --release --quiet
-bin="$PWD/target/release/folio"
+bin="${CARGO_TARGET_DIR:-$PWD/target}/release/folio"
 if [ ! -f "$work/notes/photo-30.md" ]; then
   mkdir -p "$work/notes/photos"
   python3 - "$work" <<'PY'

@@ -16,7 +16,7 @@ if not os.path.exists(corpus):
     subprocess.run([sys.executable, os.path.join(root, "../shared/bench/gen_corpus.py"), "--notes", str(notes),
                     "--out", corpus], check=True, stdout=subprocess.DEVNULL)
 subprocess.run(["cargo", "build", "--release", "--quiet"], cwd=root, check=True)
-binary = os.path.join(root, "target/release/folio")
+binary = os.path.join(os.environ.get("CARGO_TARGET_DIR", os.path.join(root, "target")), "release/folio")
 subprocess.run(["rm", "-rf", os.path.join(corpus, "output")])
 start = time.monotonic()
 subprocess.run([binary, "--root", corpus, "-q"], check=True)
