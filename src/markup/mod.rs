@@ -1352,6 +1352,19 @@ impl<'a, 'n> Converter<'a, 'n> {
         });
     }
 
+    /// folio never fetches an image from the network: a warning says so.
+    fn warn_remote_image(&mut self, node: Node<'a>, url: &str) {
+        let at = self.range(node);
+        self.warn(
+            Diagnostic::warning(format!(
+                "remote image `{url}` is not fetched (folio never uses the network)"
+            ))
+            .with_range(at)
+            .hint("download the image into the project and link to the file")
+            .with_code(Code::RemoteImage),
+        );
+    }
+
     /// An embed of a note or file that does not exist: its name, marked.
     fn missing_embed(&mut self, at: Range<usize>, name: &str) {
         let mut diagnostic =
@@ -1388,14 +1401,7 @@ impl<'a, 'n> Converter<'a, 'n> {
     fn image(&mut self, node: Node<'a>, url: &str, alt: String, width_px: Option<u32>) {
         let at = self.range(node);
         if matches!(classify_link(url), LinkKind::External) || url.contains("://") {
-            self.warn(
-                Diagnostic::warning(format!(
-                    "remote image `{url}` is not fetched (folio never uses the network)"
-                ))
-                .with_range(at)
-                .hint("download the image into the project and link to the file")
-                .with_code(Code::RemoteImage),
-            );
+            self.warn_remote_image(node, url);
             escape::push_markup(&mut self.out, &alt);
             return;
         }
@@ -1558,15 +1564,7 @@ impl<'a, 'n> Converter<'a, 'n> {
                 if src.contains("://") {
                     // Reported as any remote image is; its alt text in the
                     // middle of the text would read as a stray word.
-                    let at = self.range(node);
-                    self.warn(
-                        Diagnostic::warning(format!(
-                            "remote image `{src}` is not fetched (folio never uses the network)"
-                        ))
-                        .with_range(at)
-                        .hint("download the image into the project and link to the file")
-                        .with_code(Code::RemoteImage),
-                    );
+                    self.warn_remote_image(node, src);
                 } else if src.is_empty() || src.starts_with("data:") {
                     escape::push_markup(&mut self.out, &alt);
                 } else {
