@@ -1040,26 +1040,6 @@ macro_rules! fixture_tests {
     };
 }
 
-/// The widths of the raster images embedded in a PDF.
-fn image_widths(pdf: &Pdf) -> Vec<i64> {
-    let mut widths: Vec<i64> = pdf
-        .doc
-        .objects
-        .values()
-        .filter_map(|o| o.as_stream().ok())
-        .filter(|s| {
-            s.dict
-                .get(b"Subtype")
-                .and_then(Object::as_name)
-                .is_ok_and(|n| n == b"Image")
-        })
-        .filter_map(|s| s.dict.get(b"Width").and_then(Object::as_i64).ok())
-        .collect();
-    widths.sort();
-    widths.dedup();
-    widths
-}
-
 // ---------------------------------------------------------------------------
 // The Obsidian vault.
 
@@ -1166,7 +1146,7 @@ mod obsidian_vault {
     #[test]
     fn image_embeds_are_found_by_file_name_and_printed() {
         let pdf = built(&VAULT).pdf();
-        let widths = image_widths(pdf);
+        let widths = pdf.image_widths();
         // garden.png (1100 px) and map.png|300 (1200 px), both in attachments/.
         assert!(widths.contains(&1100), "garden.png: {widths:?}");
         assert!(widths.contains(&1200), "map.png: {widths:?}");
@@ -1372,7 +1352,7 @@ mod github_docs {
 
     #[test]
     fn images_from_the_project_root_assets_are_printed() {
-        let widths = image_widths(built(&GITHUB).pdf());
+        let widths = built(&GITHUB).pdf().image_widths();
         assert!(widths.contains(&1240), "/assets/overview.png: {widths:?}");
         assert!(text_of("Acme Billing Docs").contains(&norm("Architecture overview")));
     }

@@ -24,22 +24,7 @@ fn save(image: &RgbImage, path: &Path, format: ImageFormat) {
 
 /// Pixel widths of every image XObject in a PDF.
 fn embedded_widths(path: &Path) -> Vec<i64> {
-    let pdf = Pdf::open(path);
-    let mut widths: Vec<i64> = pdf
-        .doc
-        .objects
-        .values()
-        .filter_map(|o| o.as_stream().ok())
-        .filter(|s| {
-            s.dict
-                .get(b"Subtype")
-                .and_then(|t| t.as_name())
-                .is_ok_and(|n| n == b"Image")
-        })
-        .filter_map(|s| s.dict.get(b"Width").ok()?.as_i64().ok())
-        .collect();
-    widths.sort();
-    widths
+    Pdf::open(path).image_widths()
 }
 
 const NOTE: &str = "---\ntitle: Pictures\n---\n\n![A test picture](pic.FORMAT)\n";

@@ -126,6 +126,25 @@ impl Pdf {
             .2
     }
 
+    /// Pixel widths of every image XObject in the PDF, sorted.
+    pub fn image_widths(&self) -> Vec<i64> {
+        let mut widths: Vec<i64> = self
+            .doc
+            .objects
+            .values()
+            .filter_map(|o| o.as_stream().ok())
+            .filter(|s| {
+                s.dict
+                    .get(b"Subtype")
+                    .and_then(Object::as_name)
+                    .is_ok_and(|n| n == b"Image")
+            })
+            .filter_map(|s| s.dict.get(b"Width").ok()?.as_i64().ok())
+            .collect();
+        widths.sort();
+        widths
+    }
+
     /// The first page (1-based) whose text contains `needle`.
     pub fn find_page(&self, needle: &str) -> Option<u32> {
         (1..=self.page_count() as u32).find(|&p| self.text(p).contains(needle))
