@@ -229,11 +229,7 @@ fn check(project: &Project, settings: &BuildOptions) -> Result<Checked, BuildErr
     let corpus = notes::load(&root, &mut report);
     fonts::check_coverage(&corpus, config.as_ref(), &fonts, &mut report);
     let graph = links::resolve(&corpus);
-    let cache_dir = settings
-        .out
-        .clone()
-        .unwrap_or_else(|| root.join("output"))
-        .join(IMAGE_CACHE);
+    let cache_dir = project.out_dir(settings).join(IMAGE_CACHE);
     let Some(config) = config else {
         images::check(&root, &corpus, &[], Some(&cache_dir), &mut report);
         return Ok(Checked {
@@ -434,7 +430,7 @@ fn build(
         deny_warnings,
     } = check(project, settings)?;
     let drafts = corpus.drafts.len();
-    let out_dir = settings.out.clone().unwrap_or_else(|| root.join("output"));
+    let out_dir = project.out_dir(settings);
     // What this build depends on, as far as known before typesetting: the
     // layouts and files Typst reads are added after.
     let mut read: std::collections::BTreeSet<PathBuf> = corpus
