@@ -65,6 +65,25 @@ pub struct PackData {
     pub catalog: Catalog,
     /// Tags of this document's notes, alphabetically, with their notes.
     pub tags: Vec<TagEntry>,
+    /// The works this document's notes cite; none when they cite nothing
+    /// (or it has no bibliography file: every citation is then "not found").
+    pub bibliography: Option<BibliographyData>,
+}
+
+/// What a layout needs to place the reference list.
+#[derive(Debug, Clone, Serialize)]
+pub struct BibliographyData {
+    /// The bibliography files, as absolute paths inside the project
+    /// (`/references.bib`): folio.toml's, then the notes' own.
+    pub sources: Vec<String>,
+    /// A CSL style name Typst knows, or a `.csl` file's absolute path.
+    pub style: String,
+    /// How the style cites (CSL's citation-format): `author-date`,
+    /// `author`, `numeric`, `label`, `note` or `unknown`.
+    pub format: &'static str,
+    /// Keys cited in this document that none of its files has: they print
+    /// as "(not found)" (Typst would refuse the document).
+    pub missing: Vec<String>,
 }
 
 /// The resolution and width a document's images are prepared for.
@@ -284,6 +303,7 @@ pub fn plan(
             .collect(),
     );
     let shared = Shared {
+        root: config.path.parent().unwrap_or(Path::new(".")),
         corpus,
         graph,
         settings,
@@ -332,6 +352,7 @@ pub fn plan(
             ));
         }
     }
+    warn_missing_citations(&plans, corpus, report);
     plans
 }
 
@@ -375,6 +396,8 @@ fn book_data(settings: &Book, project_name: &str, date: Option<Date>) -> BookDat
 
 /// What every document of a run is planned from.
 struct Shared<'a> {
+    /// The project folder (a `.csl` style is read from it).
+    root: &'a Path,
     corpus: &'a Corpus,
     graph: &'a Graph,
     settings: &'a Book,
@@ -400,6 +423,7 @@ fn plan_document(
         settings,
         book,
         catalog,
+        ..
     } = shared;
     let notes: Vec<NoteData> = ids
         .iter()
@@ -442,6 +466,7 @@ fn plan_document(
             kind,
         },
         tags: tag_index(&notes),
+        bibliography: bibliography_data(shared, &ids, pack),
         notes,
         catalog,
     };
@@ -474,6 +499,93 @@ fn plan_document(
         standards,
         images,
         data,
+    }
+}
+
+/// The document's bibliography: the files of folio.toml (the pack's list,
+/// else the book's) and of its notes' front matter, and its style.
+fn bibliography_data(
+    shared: &Shared,
+    ids: &[String],
+    pack: Option<&Pack>,
+) -> Option<BibliographyData> {
+    let notes: Vec<&Note> = ids.iter().filter_map(|id| shared.corpus.get(id)).collect();
+    let cited: BTreeSet<&str> = notes
+        .iter()
+        .flat_map(|n| n.body.citations.iter().map(|c| c.key.as_str()))
+        .collect();
+    if cited.is_empty() {
+        return None;
+    }
+    let library = &shared.corpus.library;
+    let named = pack
+        .and_then(|p| p.bibliography.as_ref())
+        .unwrap_or(&shared.settings.bibliography);
+    let mut sources: Vec<String> = Vec::new();
+    let config_files = named
+        .iter()
+        .filter_map(|name| crate::markup::normalize("", name.get_ref()));
+    let note_files = notes.iter().flat_map(|n| n.bibliography.iter().cloned());
+    for file in config_files.chain(note_files) {
+        if library.is_loaded(&file) && !sources.contains(&file) {
+            sources.push(file);
+        }
+    }
+    if sources.is_empty() {
+        return None;
+    }
+    let defined = library.keys_of(&sources);
+    let missing = cited
+        .into_iter()
+        .filter(|key| !defined.contains(key))
+        .map(str::to_string)
+        .collect();
+    let style = pack
+        .and_then(|p| p.citation_style.as_ref())
+        .or(shared.settings.citation_style.as_ref())
+        .map(|s| s.get_ref().as_str());
+    Some(BibliographyData {
+        sources: sources.iter().map(|s| format!("/{s}")).collect(),
+        style: crate::cite::style_for_layout(style),
+        format: crate::cite::citation_format(shared.root, style),
+        missing,
+    })
+}
+
+/// A citation of a key that some bibliography of the project has, but not
+/// one of a document that holds the note: a warning at the citation (a key
+/// no file has was reported when the note was read).
+fn warn_missing_citations(plans: &[DocumentPlan], corpus: &Corpus, report: &mut Report) {
+    let mut warned = BTreeSet::new();
+    for plan in plans {
+        let bibliography = plan.data.bibliography.as_ref();
+        for note in plan.note_ids.iter().filter_map(|id| corpus.get(id)) {
+            for citation in &note.body.citations {
+                let key = citation.key.as_str();
+                if bibliography.is_some_and(|b| !b.missing.iter().any(|m| m == key)) {
+                    continue;
+                }
+                let Some(owner) = corpus.library.owner(key) else {
+                    continue;
+                };
+                if warned.insert((note.id.clone(), citation.range.start)) {
+                    let what = match plan.kind {
+                        Kind::Pack => format!("pack `{}`", plan.name),
+                        Kind::Handout => format!("the handout `{}`", plan.name),
+                    };
+                    report.push(
+                        Diagnostic::warning(format!(
+                            "citation `@{key}` is not in the bibliography of {what}"
+                        ))
+                        .at(&note.path, citation.range.clone())
+                        .hint(format!(
+                            "`{owner}` has it: add it to the `bibliography` of the pack (or of the note's front matter); it prints as “(not found)”"
+                        ))
+                        .with_code(crate::diag::Code::UnresolvedCitation),
+                    );
+                }
+            }
+        }
     }
 }
 

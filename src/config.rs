@@ -101,6 +101,12 @@ pub struct Book {
     pub variant: Variant,
     /// Warnings are errors (`--deny-warnings`): for release CI.
     pub strict: bool,
+    /// BibTeX/BibLaTeX `.bib` and Hayagriva `.yaml` files notes cite from,
+    /// relative to the project folder.
+    pub bibliography: Vec<toml::Spanned<String>>,
+    /// A CSL style Typst knows by name, or a project `.csl` file; default
+    /// chicago-author-date.
+    pub citation_style: Option<toml::Spanned<String>>,
 }
 
 /// What a document's images are prepared for.
@@ -140,6 +146,8 @@ impl Default for Book {
             image_dpi: 300,
             variant: Variant::Print,
             strict: false,
+            bibliography: Vec::new(),
+            citation_style: None,
         }
     }
 }
@@ -265,6 +273,10 @@ pub struct Pack {
     pub variant: Option<Variant>,
     /// Replaces `[book] fallback_fonts` for this pack.
     pub fallback_fonts: Option<Vec<toml::Spanned<String>>>,
+    /// Replaces `[book] bibliography` for this pack.
+    pub bibliography: Option<Vec<toml::Spanned<String>>>,
+    /// Replaces `[book] citation_style` for this pack.
+    pub citation_style: Option<toml::Spanned<String>>,
     /// Byte range of the `[[pack]]` table in folio.toml.
     #[serde(skip)]
     pub span: Range<usize>,
@@ -289,6 +301,8 @@ impl Pack {
             notes_pages: None,
             variant: None,
             fallback_fonts: None,
+            bibliography: None,
+            citation_style: None,
             span: 0..0,
             implicit: true,
         }

@@ -34,6 +34,8 @@ pub enum Code {
     UnresolvedLink,
     /// A link to a heading or block that the target note does not have.
     UnresolvedAnchor,
+    /// A citation whose key no bibliography of the document has.
+    UnresolvedCitation,
     /// A front-matter `related` entry naming no note.
     UnresolvedRelated,
     /// An `![[…]]` embed whose target does not exist.
@@ -74,6 +76,7 @@ impl Code {
             Code::UnresolvedLink => "unresolved-link",
             Code::UnresolvedAnchor => "unresolved-anchor",
             Code::UnresolvedRelated => "unresolved-related",
+            Code::UnresolvedCitation => "unresolved-citation",
             Code::UnresolvedEmbed => "unresolved-embed",
             Code::EmbedCycle => "embed-cycle",
             Code::UnprintableEmbed => "unprintable-embed",

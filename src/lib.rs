@@ -26,6 +26,7 @@
 //! which [`names`] implements, so it depends on no other stage.
 
 pub mod book;
+pub mod cite;
 pub mod cli;
 pub mod config;
 pub mod diag;

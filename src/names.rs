@@ -48,6 +48,8 @@ pub struct Index {
     /// Lower-cased alias → notes.
     by_alias: HashMap<String, Vec<usize>>,
     files: Files,
+    /// Every key of every bibliography file of the project.
+    citation_keys: std::collections::BTreeSet<String>,
 }
 
 /// The project's other files (images and attachments), found once.
@@ -141,6 +143,12 @@ impl Index {
         }
         index.entries = entries;
         index
+    }
+
+    /// Adds the citation keys of the project's bibliographies.
+    pub fn with_citation_keys<'k>(mut self, keys: impl Iterator<Item = &'k str>) -> Self {
+        self.citation_keys.extend(keys.map(str::to_string));
+        self
     }
 
     pub fn get(&self, id: &str) -> Option<&Entry> {
@@ -352,6 +360,14 @@ impl Resolve for Index {
         let entry = self.get(id)?;
         let slugs = entry.outline.headings.iter().map(|h| h.slug.as_str());
         did_you_mean(&slug::github(anchor), slugs).map(str::to_string)
+    }
+
+    fn citation_key(&self, key: &str) -> bool {
+        self.citation_keys.contains(key)
+    }
+
+    fn suggest_citation_key(&self, key: &str) -> Option<String> {
+        did_you_mean(key, self.citation_keys.iter().map(String::as_str)).map(str::to_string)
     }
 }
 

@@ -14,6 +14,7 @@ use std::sync::Arc;
 
 use rayon::prelude::*;
 
+use crate::cite;
 use crate::diag::{Code, Diagnostic, Report};
 use crate::markup::{self, Converted, NoteContext, NoteName, Outline, Resolve};
 use crate::names::{self, Index};
@@ -37,6 +38,7 @@ pub const KNOWN_KEYS: &[&str] = &[
     "lang",
     "aliases",
     "draft",
+    "bibliography",
     "cssclasses",
     "permalink",
     "layout",
@@ -64,6 +66,9 @@ pub struct Note {
     pub classification: Option<(String, Range<usize>)>,
     /// The note's language (`lang`), if it says.
     pub lang: Option<String>,
+    /// Project-relative paths of the bibliography files its front matter
+    /// names (`bibliography`), in addition to folio.toml's.
+    pub bibliography: Vec<String>,
     /// Byte offset of the body in the file; converter ranges are shifted by it.
     pub body_offset: usize,
     pub body: Converted,
@@ -85,6 +90,8 @@ pub struct Corpus {
     pub notes: Vec<Note>,
     /// Notes left out because their front matter says `draft: true`.
     pub drafts: Vec<PathBuf>,
+    /// The bibliography files of folio.toml and of the notes' front matter.
+    pub library: cite::Library,
 }
 
 impl Corpus {
@@ -99,7 +106,7 @@ impl Corpus {
 
 /// Reads every `notes/**/*.md` (and `*.markdown`) under `root`. Problems go
 /// into `report`; a note with an error is left out of the corpus.
-pub fn load(root: &Path, report: &mut Report) -> Corpus {
+pub fn load(root: &Path, library: cite::Library, report: &mut Report) -> Corpus {
     let notes_dir = root.join("notes");
     let mut files = Vec::new();
     if let Err(err) = discover(&notes_dir, &mut files) {
@@ -133,12 +140,17 @@ pub fn load(root: &Path, report: &mut Report) -> Corpus {
             }
         }
     }
-    from_texts(root, texts, report)
+    from_texts(root, texts, library, report)
 }
 
 /// Parses notes given as texts (paths inside `root/notes`), as [`load`]
 /// does after reading them.
-pub fn from_texts(root: &Path, texts: Vec<(PathBuf, Arc<str>)>, report: &mut Report) -> Corpus {
+pub fn from_texts(
+    root: &Path,
+    texts: Vec<(PathBuf, Arc<str>)>,
+    library: cite::Library,
+    report: &mut Report,
+) -> Corpus {
     let notes_dir = root.join("notes");
     let paths: Vec<PathBuf> = texts.iter().map(|(p, _)| p.clone()).collect();
     let ids = assign_ids(&notes_dir, &paths, report);
@@ -153,7 +165,10 @@ pub fn from_texts(root: &Path, texts: Vec<(PathBuf, Arc<str>)>, report: &mut Rep
         })
         .collect();
     let mut kept = Vec::new();
-    let mut corpus = Corpus::default();
+    let mut corpus = Corpus {
+        library,
+        ..Corpus::default()
+    };
     for (draft, draft_report) in drafts {
         report.sources.extend(draft_report.sources);
         report.extend(draft_report.diagnostics);
@@ -175,7 +190,10 @@ pub fn from_texts(root: &Path, texts: Vec<(PathBuf, Arc<str>)>, report: &mut Rep
             take_title: d.take_title,
         })
         .collect();
-    let index = Index::new(root, entries);
+    for draft in &mut kept {
+        draft.bibliography = note_bibliography(root, draft, &mut corpus.library, report);
+    }
+    let index = Index::new(root, entries).with_citation_keys(corpus.library.keys());
     let converted: Vec<(Option<Note>, Report)> = kept
         .into_par_iter()
         .map(|draft| {
@@ -184,8 +202,23 @@ pub fn from_texts(root: &Path, texts: Vec<(PathBuf, Arc<str>)>, report: &mut Rep
             (note, report)
         })
         .collect();
+    // A bibliography that cannot be read holds back every document, and
+    // its keys are unknown: its error is the one to read, not one warning
+    // per citation.
+    let unread_bibliography = report.diagnostics.iter().any(|d| {
+        d.is_error()
+            && d.file.as_deref().is_some_and(|f| {
+                f.extension()
+                    .is_some_and(|e| matches!(e.to_str(), Some("bib" | "yaml" | "yml")))
+            })
+    });
     for (note, note_report) in converted {
-        report.extend(note_report.diagnostics);
+        report.extend(
+            note_report
+                .diagnostics
+                .into_iter()
+                .filter(|d| !(unread_bibliography && d.code == Some(Code::UnresolvedCitation))),
+        );
         corpus.notes.extend(note);
     }
     corpus.notes.sort_by(default_order);
@@ -356,6 +389,8 @@ struct Draft {
     title: String,
     take_title: bool,
     date: Option<Date>,
+    /// Project-relative paths of the front matter's `bibliography` files.
+    bibliography: Vec<String>,
 }
 
 fn first_pass(
@@ -431,7 +466,38 @@ fn first_pass(
         title,
         take_title,
         date,
+        bibliography: Vec::new(),
     })
+}
+
+/// Reads the files a note's front matter names under `bibliography`,
+/// relative to the note's folder, and returns their project paths.
+fn note_bibliography(
+    root: &Path,
+    draft: &Draft,
+    library: &mut cite::Library,
+    report: &mut Report,
+) -> Vec<String> {
+    let dir = draft.rel_path.rsplit_once('/').map_or("", |(dir, _)| dir);
+    let mut files = Vec::new();
+    for name in &draft.front.bibliography {
+        let range = draft
+            .block
+            .as_ref()
+            .and_then(|f| f.locate_value(&draft.text, "bibliography", name))
+            .unwrap_or(0..0);
+        let origin = cite::Origin {
+            file: draft.path.clone(),
+            range,
+            dir: dir.to_string(),
+        };
+        if let Some(rel) = library.add(root, name, &origin, report)
+            && !files.contains(&rel)
+        {
+            files.push(rel);
+        }
+    }
+    files
 }
 
 /// A note's title when it has none: its file name as written (for
@@ -465,6 +531,7 @@ fn second_pass(draft: Draft, index: &Index, report: &mut Report) -> Option<Note>
         title,
         take_title,
         date,
+        bibliography,
     } = draft;
     let dir = rel_path
         .rsplit_once('/')
@@ -497,6 +564,9 @@ fn second_pass(draft: Draft, index: &Index, report: &mut Report) -> Option<Note>
     body.images
         .iter_mut()
         .for_each(|i| i.range = shift(&i.range));
+    body.citations
+        .iter_mut()
+        .for_each(|c| c.range = shift(&c.range));
     let mut related = Vec::new();
     for name in &front.related {
         let range = block
@@ -549,6 +619,7 @@ fn second_pass(draft: Draft, index: &Index, report: &mut Report) -> Option<Note>
         order: front.order,
         classification,
         lang: front.lang,
+        bibliography,
         body_offset,
         body,
     })
@@ -598,6 +669,7 @@ struct FrontMatter {
     lang: Option<String>,
     aliases: Vec<String>,
     draft: bool,
+    bibliography: Vec<String>,
 }
 
 /// Splits off the front matter; returns it and the body's byte offset.
@@ -711,6 +783,7 @@ impl FrontBlock {
                 }
                 "related" => front.related = list_value(value),
                 "aliases" => front.aliases = list_value(value),
+                "bibliography" => front.bibliography = list_value(value),
                 "order" => match value {
                     serde_json::Value::Null => {}
                     serde_json::Value::Number(n) if n.as_i64().is_some() => {

@@ -226,7 +226,8 @@ fn check(project: &Project, settings: &BuildOptions) -> Result<Checked, BuildErr
     if let Some(config) = &config {
         check_fonts(config, &fonts, &mut report);
     }
-    let corpus = notes::load(&root, &mut report);
+    let library = crate::cite::Library::load(&root, config.as_ref(), &mut report);
+    let corpus = notes::load(&root, library, &mut report);
     fonts::check_coverage(&corpus, config.as_ref(), &fonts, &mut report);
     let graph = links::resolve(&corpus);
     let cache_dir = project.out_dir(settings).join(IMAGE_CACHE);
@@ -370,10 +371,18 @@ fn sound_plans(
         .filter(|d| d.is_error())
         .filter_map(|d| d.file.as_deref())
         .collect();
-    let global = report
-        .diagnostics
-        .iter()
-        .any(|d| d.is_error() && d.file.as_deref().is_none_or(|f| f == config.path));
+    // Errors in folio.toml, or in a bibliography (which any document may
+    // read), hold back every document.
+    let is_bibliography = |f: &Path| {
+        f.extension()
+            .is_some_and(|e| matches!(e.to_str(), Some("bib" | "yaml" | "yml")))
+    };
+    let global = report.diagnostics.iter().any(|d| {
+        d.is_error()
+            && d.file
+                .as_deref()
+                .is_none_or(|f| f == config.path || is_bibliography(f))
+    });
     // Notes with errors that made it into the corpus, and the ids of files
     // that did not (their tags are unknown, so any tag-selected pack may
     // have held them).
@@ -670,7 +679,12 @@ impl Project {
         let path = root.join("notes/note.md");
         let text = notes::decode(&path, bytes.to_vec()).map_err(SingleNoteError::Invalid)?;
         let mut report = Report::default();
-        let corpus = notes::from_texts(root, vec![(path, text)], &mut report);
+        let corpus = notes::from_texts(
+            root,
+            vec![(path, text)],
+            crate::cite::Library::default(),
+            &mut report,
+        );
         if corpus.notes.is_empty() {
             return Err(SingleNoteError::Invalid(report));
         }

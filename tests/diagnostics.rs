@@ -85,6 +85,11 @@ case!(layout_error, "layout-error", 1);
 case!(note_typst_error, "note-typst-error", 1);
 case!(invalid_svg, "invalid-svg", 1);
 case!(svg_outside, "svg-outside", 1);
+case!(bad_bibtex, "bad-bibtex", 1);
+case!(bad_hayagriva, "bad-hayagriva", 1);
+case!(bibliography_outside, "bibliography-outside", 1);
+case!(unknown_citation_style, "unknown-citation-style", 1);
+case!(unknown_citation_key, "unknown-citation-key", 0);
 
 #[test]
 fn warnings_become_errors_when_denied() {
@@ -238,7 +243,7 @@ fn a_broken_note_stops_only_the_packs_that_hold_it() {
     assert!(dir.path().join("output/good.pdf").exists());
     assert!(!dir.path().join("output/bad.pdf").exists());
     assert!(
-        human.contains("not built: bad.pdf (it holds a note with errors)"),
+        human.contains("not built: bad.pdf (its input has errors)"),
         "{human}"
     );
 }

@@ -237,26 +237,26 @@ fn appendix_lists_references_in_both_directions() {
     // referred to by the management note.
     let start = text
         .find(&format!(
-            "NationalSecurityPoliciesandStrategiesp.{}References",
+            "NationalSecurityPoliciesandStrategiesp.{}Linksto",
             starts[2]
         ))
         .expect("entry");
     let end = text
         .find(&format!(
-            "ThreatAssessmentsandReviewsp.{}References",
+            "ThreatAssessmentsandReviewsp.{}Linksto",
             starts[3]
         ))
         .expect("next entry");
     let entry = &text[start..end];
-    let references = &entry[entry.find("References").unwrap()..entry.find("Referencedby").unwrap()];
+    let references = &entry[entry.find("Linksto").unwrap()..entry.find("Linkedfrom").unwrap()];
     assert!(
         references.contains(&format!("ThreatAssessmentsandReviewsp.{}", starts[3])),
         "{references}"
     );
-    let referenced_by = &entry[entry.find("Referencedby").unwrap()..];
+    let referenced_by = &entry[entry.find("Linkedfrom").unwrap()..];
     assert!(
         referenced_by.starts_with(&format!(
-            "ReferencedbyManagementoftheSecuritySectorp.{}",
+            "LinkedfromManagementoftheSecuritySectorp.{}",
             starts[0]
         )),
         "{referenced_by}"
@@ -279,7 +279,12 @@ fn bookmarks_cover_chapters_and_sections() {
         .filter(|(l, _, _)| *l == 1)
         .map(|(_, t, _)| t.as_str())
         .collect();
-    assert_eq!(chapters.len(), CHAPTERS.len() + 1, "{chapters:?}");
+    // The chapters, the References (the sample notes cite) and the appendix.
+    assert_eq!(chapters.len(), CHAPTERS.len() + 2, "{chapters:?}");
+    assert_eq!(
+        chapters[CHAPTERS.len()..],
+        ["References", "Cross-reference appendix"]
+    );
     assert!(
         outline
             .iter()

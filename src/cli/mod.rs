@@ -429,7 +429,7 @@ fn report_run(command: &str, args: &CheckArgs, result: Result<Built, BuildError>
         Ok(built) => {
             print_report(&built.report, args.verbose);
             for output in &built.blocked {
-                eprintln!("not built: {output} (it holds a note with errors)");
+                eprintln!("not built: {output} (its input has errors)");
             }
             if !args.quiet() && code == exit::SUCCESS && command == "build" {
                 eprintln!("{}", built.summary());

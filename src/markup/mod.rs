@@ -11,6 +11,7 @@
 //! cross-reference target is in the pack is decided inside Typst from the
 //! pack's data, so one conversion serves every document of a run.
 
+pub mod citations;
 pub mod escape;
 pub mod html;
 
@@ -50,6 +51,14 @@ pub trait Resolve: Sync {
     fn suggest_note(&self, name: &str) -> Option<String>;
     /// A heading of note `id` close to `anchor`.
     fn suggest_anchor(&self, id: &str, anchor: &str) -> Option<String>;
+    /// Whether a bibliography of the project has citation key `key`.
+    fn citation_key(&self, _key: &str) -> bool {
+        false
+    }
+    /// A citation key close to `key`, for "did you mean".
+    fn suggest_citation_key(&self, _key: &str) -> Option<String> {
+        None
+    }
 }
 
 /// A reference to a note as written.
@@ -134,6 +143,13 @@ pub struct CrossRef {
     pub range: Range<usize>,
 }
 
+/// A cited key (known or not: the document decides whether it prints).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Citation {
+    pub key: String,
+    pub range: Range<usize>,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ImageRef {
     /// Project-relative path, `/`-separated, already normalised.
@@ -180,6 +196,8 @@ pub struct Converted {
     /// Every resolved reference to a note.
     pub xrefs: Vec<CrossRef>,
     pub images: Vec<ImageRef>,
+    /// Every `[@key]` and narrative `@key`, in order.
+    pub citations: Vec<Citation>,
     /// Problems found while converting; ranges are body-relative and the
     /// caller sets the file.
     pub diagnostics: Vec<Diagnostic>,
@@ -226,6 +244,7 @@ pub fn convert(body: &str, note: &NoteContext) -> Converted {
         .map(|h| (h.range.start, h.slug.clone()))
         .collect();
     converter.collect_footnotes(root);
+    join_wrapped_citations(root);
     converter.walk(root);
     converter.close_all_html();
     let mut converted = converter.finish();
@@ -348,6 +367,46 @@ fn outline_of<'a>(root: Node<'a>, lines: &LineStarts, take_title: bool) -> Outli
         }
     }
     outline
+}
+
+/// A citation group wrapped over source lines (`[see @key,` / `p. 3]`)
+/// arrives as text, soft break, text: joins such runs into one text node
+/// (the first's, spanning to the last's end) so the scanner sees the group.
+fn join_wrapped_citations<'a>(root: Node<'a>) {
+    let opens_group = |text: &str| {
+        text.rfind('[')
+            .is_some_and(|at| !text[at..].contains(']') && text[at..].contains('@'))
+    };
+    let texts: Vec<Node<'a>> = root
+        .descendants()
+        .filter(|n| matches!(&n.data().value, NodeValue::Text(t) if opens_group(t)))
+        .collect();
+    let text_of = |node: Node<'a>| match &node.data().value {
+        NodeValue::Text(text) => Some(text.to_string()),
+        _ => None,
+    };
+    for node in texts {
+        while let Some(text) = text_of(node).filter(|t| opens_group(t)) {
+            let Some(brk) = node
+                .next_sibling()
+                .filter(|b| matches!(b.data().value, NodeValue::SoftBreak))
+            else {
+                break;
+            };
+            let Some((next, rest)) = brk.next_sibling().and_then(|n| Some((n, text_of(n)?))) else {
+                break;
+            };
+            let joined = format!("{text} {rest}");
+            let end = next.data().sourcepos.end;
+            {
+                let mut data = node.data_mut();
+                data.value = NodeValue::Text(joined.into());
+                data.sourcepos.end = end;
+            }
+            brk.detach();
+            next.detach();
+        }
+    }
 }
 
 fn inside_link(node: Node<'_>) -> bool {
@@ -498,6 +557,7 @@ struct Converter<'a, 'n> {
     out: String,
     xrefs: Vec<CrossRef>,
     images: Vec<ImageRef>,
+    citations: Vec<Citation>,
     diagnostics: Vec<Diagnostic>,
     map: Vec<(usize, usize)>,
     footnotes: Vec<(String, Node<'a>)>,
@@ -547,6 +607,7 @@ impl<'a, 'n> Converter<'a, 'n> {
             out: String::with_capacity(body.len() * 2),
             xrefs: Vec::new(),
             images: Vec::new(),
+            citations: Vec::new(),
             diagnostics: Vec::new(),
             map: Vec::new(),
             footnotes: Vec::new(),
@@ -569,6 +630,7 @@ impl<'a, 'n> Converter<'a, 'n> {
             typst: self.out,
             xrefs: self.xrefs,
             images: self.images,
+            citations: self.citations,
             diagnostics: self.diagnostics,
             source_map: SourceMap { points: self.map },
             ..Converted::default()
@@ -932,8 +994,78 @@ impl<'a, 'n> Converter<'a, 'n> {
         );
         if tag.is_some() || url {
             escape::push_markup(&mut self.out, text);
+        } else if text.contains('@') && !inside_link(node) {
+            self.text_with_citations(node, text);
         } else {
             escape::push_prose(&mut self.out, text);
+        }
+    }
+
+    /// Prose holding Pandoc citations: each group becomes calls of the
+    /// prelude's `folio-cite`, which prints a key the document's
+    /// bibliography lacks as "(not found)" instead of failing.
+    fn text_with_citations(&mut self, node: Node<'a>, text: &str) {
+        let resolver = self.note.resolver;
+        let pieces = citations::scan(text, &|key| resolver.citation_key(key));
+        let node_at = self.range(node);
+        for piece in pieces {
+            let (items, narrative) = match piece {
+                citations::Piece::Text(text) => {
+                    escape::push_prose(&mut self.out, text);
+                    continue;
+                }
+                citations::Piece::Group { items, narrative } => (items, narrative),
+            };
+            for (n, item) in items.iter().enumerate() {
+                let at = if self.frames.is_empty() {
+                    let start = (node_at.start + item.range.start).min(node_at.end);
+                    start..(node_at.start + item.range.end).min(node_at.end)
+                } else {
+                    node_at.clone()
+                };
+                if !resolver.citation_key(&item.key) {
+                    let diagnostic = Diagnostic::warning(format!(
+                        "citation `@{}` names no entry of a bibliography",
+                        item.key
+                    ))
+                    .with_range(at.clone())
+                    .with_code(Code::UnresolvedCitation);
+                    self.warn(match resolver.suggest_citation_key(&item.key) {
+                        Some(best) => diagnostic.hint(format!("did you mean `@{best}`?")),
+                        None => diagnostic.hint(
+                            "add the work to a file named by `bibliography` in folio.toml or the note's front matter; it prints as “(not found)”",
+                        ),
+                    });
+                }
+                self.citations.push(Citation {
+                    key: item.key.clone(),
+                    range: at,
+                });
+                if n > 0 && !item.prefix.is_empty() {
+                    self.out.push(' ');
+                }
+                if !item.prefix.is_empty() {
+                    escape::push_prose(&mut self.out, &item.prefix);
+                    self.out.push(' ');
+                }
+                self.out.push_str("#folio-cite(");
+                escape::push_string(&mut self.out, &item.key);
+                if !item.supplement.is_empty() {
+                    self.out.push_str(", supplement: [");
+                    escape::push_prose(&mut self.out, &item.supplement);
+                    self.out.push(']');
+                }
+                let form = if narrative {
+                    "prose"
+                } else if item.suppress_author {
+                    "year"
+                } else {
+                    "normal"
+                };
+                self.out.push_str(", form: \"");
+                self.out.push_str(form);
+                self.out.push_str("\");");
+            }
         }
     }
 

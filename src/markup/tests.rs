@@ -477,3 +477,57 @@ fn links_to_template_tags_print_their_text() {
         "See the guide and #strong[this]\\.\n\n"
     );
 }
+
+#[test]
+fn a_citation_wrapped_over_lines_is_one_group() {
+    struct Keys;
+    impl Resolve for Keys {
+        fn note(&self, _: &NoteName<'_>) -> Option<String> {
+            None
+        }
+        fn anchor(&self, _: &str, _: &[&str]) -> Option<String> {
+            None
+        }
+        fn heading_text(&self, _: &str, _: &str) -> Option<String> {
+            None
+        }
+        fn embeddable(&self, _: &str) -> Option<Embeddable> {
+            None
+        }
+        fn file(&self, _: &str, _: &str) -> Option<String> {
+            None
+        }
+        fn suggest_note(&self, _: &str) -> Option<String> {
+            None
+        }
+        fn suggest_anchor(&self, _: &str, _: &str) -> Option<String> {
+            None
+        }
+        fn citation_key(&self, key: &str) -> bool {
+            key == "oecd2007"
+        }
+    }
+    let note = NoteContext {
+        id: "n",
+        dir: "notes",
+        take_title: false,
+        resolver: &Keys,
+    };
+    let converted = convert("As argued [see @oecd2007,\np. 3] and @oecd2007.\n", &note);
+    assert!(
+        converted
+            .typst
+            .contains(r#"see #folio-cite("oecd2007", supplement: [p\. 3], form: "normal");"#),
+        "{}",
+        converted.typst
+    );
+    assert!(
+        converted
+            .typst
+            .contains(r#"and #folio-cite("oecd2007", form: "prose");\."#),
+        "{}",
+        converted.typst
+    );
+    assert_eq!(converted.citations.len(), 2);
+    assert!(converted.diagnostics.is_empty());
+}

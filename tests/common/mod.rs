@@ -23,11 +23,14 @@ pub fn project(files: &[(&str, &str)]) -> tempfile::TempDir {
     dir
 }
 
-/// A copy of the repository's sample project (notes and folio.toml).
+/// A copy of the repository's sample project (notes, folio.toml and the
+/// bibliography).
 pub fn sample_project() -> tempfile::TempDir {
     let dir = tempfile::tempdir().expect("temp dir");
     copy_dir(&repo().join("notes"), &dir.path().join("notes"));
-    std::fs::copy(repo().join("folio.toml"), dir.path().join("folio.toml")).unwrap();
+    for file in ["folio.toml", "references.bib"] {
+        std::fs::copy(repo().join(file), dir.path().join(file)).unwrap();
+    }
     dir
 }
 

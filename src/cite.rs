@@ -1,0 +1,335 @@
+//! Bibliographies: the files notes cite from, read and checked before any
+//! typesetting, so that a file that does not parse, a file outside the
+//! project, an unknown style or an unknown key is reported at its place by
+//! `folio check` as by `folio build`.
+//!
+//! Typst formats the citations and the reference list itself (Hayagriva,
+//! with the CSL styles Typst ships); this stage only decides which files
+//! and which style each document uses and which keys exist. The files are
+//! parsed here with the same Hayagriva version Typst parses them with, so a
+//! file that passes here does not fail inside Typst.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+
+use hayagriva::archive::ArchivedStyle;
+use hayagriva::citationberg::IndependentStyle;
+
+use crate::config::Config;
+use crate::diag::{Diagnostic, Report};
+
+/// The style a document uses unless folio.toml names one: Pandoc's default.
+pub const DEFAULT_STYLE: &str = "chicago-author-date";
+
+/// Where a bibliography file or style was named: folio.toml or a note's
+/// front matter, with the byte range of the name.
+#[derive(Debug, Clone)]
+pub struct Origin {
+    pub file: PathBuf,
+    pub range: Range<usize>,
+    /// The folder relative names resolve against, project-relative.
+    pub dir: String,
+}
+
+/// Every bibliography file the project names, by project-relative path,
+/// with the keys it defines.
+#[derive(Debug, Clone, Default)]
+pub struct Library {
+    files: BTreeMap<String, Vec<String>>,
+    /// Each key and the first file that defines it.
+    owners: BTreeMap<String, String>,
+}
+
+impl Library {
+    /// Reads the files and checks the styles folio.toml names (`[book]`
+    /// and every pack).
+    pub fn load(root: &Path, config: Option<&Config>, report: &mut Report) -> Library {
+        let mut library = Library::default();
+        let Some(config) = config else {
+            return library;
+        };
+        let origin = |range: Range<usize>| Origin {
+            file: config.path.clone(),
+            range,
+            dir: String::new(),
+        };
+        let named = config.book.bibliography.iter().chain(
+            config
+                .packs
+                .iter()
+                .flat_map(|p| p.bibliography.iter().flatten()),
+        );
+        for name in named {
+            library.add(root, name.get_ref(), &origin(name.span()), report);
+        }
+        let styles = config.book.citation_style.iter().chain(
+            config
+                .packs
+                .iter()
+                .filter_map(|p| p.citation_style.as_ref()),
+        );
+        for style in styles {
+            check_style(root, style.get_ref(), &origin(style.span()), report);
+        }
+        library
+    }
+
+    /// Reads a file named at `origin` (unless read already) and returns its
+    /// project-relative path, or None when it cannot be used.
+    pub fn add(
+        &mut self,
+        root: &Path,
+        name: &str,
+        origin: &Origin,
+        report: &mut Report,
+    ) -> Option<String> {
+        let rel = inside_project(root, name, "bibliography file", origin, report)?;
+        if self.files.contains_key(&rel) {
+            return Some(rel);
+        }
+        let path = root.join(&rel);
+        let keys = read_file(&path, origin, report)?;
+        for key in &keys {
+            self.owners
+                .entry(key.clone())
+                .or_insert_with(|| rel.clone());
+        }
+        self.files.insert(rel.clone(), keys);
+        Some(rel)
+    }
+
+    /// Every key of every file, for telling a citation from an `@handle`.
+    pub fn has_key(&self, key: &str) -> bool {
+        self.owners.contains_key(key)
+    }
+
+    pub fn keys(&self) -> impl Iterator<Item = &str> {
+        self.owners.keys().map(String::as_str)
+    }
+
+    /// The keys defined by `files` (project-relative paths).
+    pub fn keys_of<'a>(&'a self, files: &[String]) -> BTreeSet<&'a str> {
+        files
+            .iter()
+            .filter_map(|f| self.files.get(f))
+            .flatten()
+            .map(String::as_str)
+            .collect()
+    }
+
+    /// The file that defines `key`.
+    pub fn owner(&self, key: &str) -> Option<&str> {
+        self.owners.get(key).map(String::as_str)
+    }
+
+    pub fn is_loaded(&self, rel: &str) -> bool {
+        self.files.contains_key(rel)
+    }
+}
+
+/// `name` resolved against the origin's folder: a project-relative path of
+/// an existing file inside the project.
+fn inside_project(
+    root: &Path,
+    name: &str,
+    what: &str,
+    origin: &Origin,
+    report: &mut Report,
+) -> Option<String> {
+    let outside = || {
+        Diagnostic::error(format!("`{name}` is outside the project folder"))
+            .at(&origin.file, origin.range.clone())
+            .hint("folio reads only files inside the project; copy the file into it")
+    };
+    if Path::new(name).is_absolute() {
+        report.push(outside());
+        return None;
+    }
+    let Some(rel) = crate::markup::normalize(&origin.dir, name) else {
+        report.push(outside());
+        return None;
+    };
+    let path = root.join(&rel);
+    match path.canonicalize() {
+        Ok(real) if real.starts_with(root) => Some(rel),
+        Ok(_) => {
+            report.push(outside());
+            None
+        }
+        Err(_) => {
+            report.push(
+                Diagnostic::error(format!("{what} `{name}` does not exist"))
+                    .at(&origin.file, origin.range.clone())
+                    .hint(format!("looked for {rel} in the project folder")),
+            );
+            None
+        }
+    }
+}
+
+/// The keys of a `.bib` or `.yaml` file; a parse error is reported at its
+/// line in the file itself.
+fn read_file(path: &Path, origin: &Origin, report: &mut Report) -> Option<Vec<String>> {
+    let extension = path
+        .extension()
+        .map(|e| e.to_string_lossy().to_lowercase())
+        .unwrap_or_default();
+    if !matches!(extension.as_str(), "bib" | "yaml" | "yml") {
+        report.push(
+            Diagnostic::error(format!(
+                "`{}` is not a bibliography file folio reads",
+                path.file_name().unwrap_or_default().to_string_lossy()
+            ))
+            .at(&origin.file, origin.range.clone())
+            .hint("bibliographies are BibTeX/BibLaTeX `.bib` or Hayagriva `.yaml`/`.yml` files"),
+        );
+        return None;
+    }
+    let text: std::sync::Arc<str> = match std::fs::read(path).map(String::from_utf8) {
+        Ok(Ok(text)) => text.into(),
+        Ok(Err(_)) => {
+            report.push(
+                Diagnostic::error("the bibliography file is not UTF-8 text")
+                    .in_file(path)
+                    .hint("save it as UTF-8 (BibTeX files from older tools are often Latin-1)"),
+            );
+            return None;
+        }
+        Err(err) => {
+            report.push(
+                Diagnostic::error(format!("cannot read the bibliography file: {err}"))
+                    .at(&origin.file, origin.range.clone()),
+            );
+            return None;
+        }
+    };
+    report.sources.insert(path, text.clone());
+    let parsed = if extension == "bib" {
+        hayagriva::io::from_biblatex_str(&text).map_err(|errors| {
+            errors
+                .into_iter()
+                .map(|err| {
+                    let (span, message) = match &err {
+                        hayagriva::io::BibLaTeXError::Parse(e) => {
+                            (e.span.clone(), e.kind.to_string())
+                        }
+                        hayagriva::io::BibLaTeXError::Type(e) => {
+                            (e.span.clone(), e.kind.to_string())
+                        }
+                    };
+                    let span = span.start.min(text.len())..span.end.min(text.len());
+                    Diagnostic::error(format!("invalid BibTeX: {message}")).at(path, span)
+                })
+                .collect::<Vec<_>>()
+        })
+    } else {
+        hayagriva::io::from_yaml_str(&text).map_err(|err| {
+            let at = err.location().map_or(0, |l| l.index()).min(text.len());
+            let message = err.to_string();
+            let message = message.split(" at line ").next().unwrap_or(&message);
+            vec![
+                Diagnostic::error(format!("invalid Hayagriva YAML: {message}"))
+                    .at(path, at..(at + 1).min(text.len())),
+            ]
+        })
+    };
+    match parsed {
+        Ok(library) => Some(library.keys().map(str::to_string).collect()),
+        Err(diagnostics) => {
+            report.extend(diagnostics);
+            None
+        }
+    }
+}
+
+/// A style is a name Typst knows or a project `.csl` file (an independent
+/// CSL style).
+fn check_style(root: &Path, style: &str, origin: &Origin, report: &mut Report) {
+    if !style.ends_with(".csl") {
+        if ArchivedStyle::by_name(style).is_none() {
+            let names: Vec<&str> = ArchivedStyle::all()
+                .iter()
+                .flat_map(|s| s.names().iter().copied())
+                .collect();
+            let best = crate::names::did_you_mean(style, names.iter().copied());
+            let hint = match best {
+                Some(best) => format!("did you mean `{best}`?"),
+                None => format!(
+                    "use a style Typst ships ({}, …) or a project .csl file",
+                    [
+                        "chicago-author-date",
+                        "apa",
+                        "ieee",
+                        "harvard-cite-them-right",
+                        "vancouver"
+                    ]
+                    .join(", ")
+                ),
+            };
+            report.push(
+                Diagnostic::error(format!("`{style}` is not a citation style"))
+                    .at(&origin.file, origin.range.clone())
+                    .hint(hint),
+            );
+        }
+        return;
+    }
+    let Some(rel) = inside_project(root, style, "style file", origin, report) else {
+        return;
+    };
+    let text = std::fs::read_to_string(root.join(&rel)).unwrap_or_default();
+    if let Err(err) = IndependentStyle::from_xml(&text) {
+        report.push(
+            Diagnostic::error(format!("`{style}` is not an independent CSL style: {err}"))
+                .at(&origin.file, origin.range.clone())
+                .hint("folio takes CSL 1.0 styles with their own layout; a dependent style names its parent, use that one"),
+        );
+    }
+}
+
+/// How a style cites: `author-date`, `author`, `numeric`, `label` or
+/// `note` (CSL's citation-format), or `unknown` when the style does not say.
+pub fn citation_format(root: &Path, style: Option<&str>) -> &'static str {
+    use hayagriva::citationberg::{CitationFormat, Style, StyleCategory};
+    let style = style.unwrap_or(DEFAULT_STYLE);
+    let independent = if style.ends_with(".csl") {
+        crate::markup::normalize("", style)
+            .and_then(|rel| std::fs::read_to_string(root.join(rel)).ok())
+            .and_then(|xml| IndependentStyle::from_xml(&xml).ok())
+    } else {
+        match ArchivedStyle::by_name(style).map(ArchivedStyle::get) {
+            Some(Style::Independent(style)) => Some(style),
+            _ => None,
+        }
+    };
+    let format = independent.and_then(|s| {
+        s.info.category.iter().find_map(|c| match c {
+            StyleCategory::CitationFormat { format } => Some(*format),
+            _ => None,
+        })
+    });
+    match format {
+        Some(CitationFormat::AuthorDate) => "author-date",
+        Some(CitationFormat::Author) => "author",
+        Some(CitationFormat::Numeric) => "numeric",
+        Some(CitationFormat::Label) => "label",
+        Some(CitationFormat::Note) => "note",
+        None => "unknown",
+    }
+}
+
+/// The style as the layout receives it: a name Typst knows, or the `.csl`
+/// file's absolute path inside the project.
+pub fn style_for_layout(style: Option<&str>) -> String {
+    match style {
+        Some(style) if style.ends_with(".csl") => {
+            format!(
+                "/{}",
+                crate::markup::normalize("", style).unwrap_or_default()
+            )
+        }
+        Some(style) => style.to_string(),
+        None => DEFAULT_STYLE.to_string(),
+    }
+}
