@@ -89,11 +89,34 @@ impl Library {
             return Some(rel);
         }
         let path = root.join(&rel);
-        let keys = read_file(&path, origin, report)?;
+        let (keys, text) = read_file(&path, origin, report)?;
+        let mut ok = true;
         for key in &keys {
-            self.owners
-                .entry(key.clone())
-                .or_insert_with(|| rel.clone());
+            match self.owners.get(key) {
+                // Typst refuses a document whose files define a key twice;
+                // any document may hold notes citing from both files.
+                Some(first) => {
+                    let first_path = root.join(first);
+                    let first_at = report
+                        .sources
+                        .get(&first_path)
+                        .and_then(|t| key_range(t, key))
+                        .unwrap_or(0..0);
+                    report.push(
+                        Diagnostic::error(format!("citation key `{key}` is defined again"))
+                            .at(&path, key_range(&text, key).unwrap_or(0..0))
+                            .related(&first_path, first_at, "first defined here")
+                            .hint("a key names one work: rename one of them, or name the file only once"),
+                    );
+                    ok = false;
+                }
+                None => {
+                    self.owners.insert(key.clone(), rel.clone());
+                }
+            }
+        }
+        if !ok {
+            return None;
         }
         self.files.insert(rel.clone(), keys);
         Some(rel)
@@ -170,7 +193,29 @@ fn inside_project(
 
 /// The keys of a `.bib` or `.yaml` file; a parse error is reported at its
 /// line in the file itself.
-fn read_file(path: &Path, origin: &Origin, report: &mut Report) -> Option<Vec<String>> {
+/// Where `key` is defined in a `.bib` (`@book{key,`) or `.yaml` (`key:` at
+/// a line's start) file's text.
+fn key_range(text: &str, key: &str) -> Option<Range<usize>> {
+    let mut from = 0;
+    while let Some(found) = text[from..].find(key) {
+        let at = from + found;
+        let before = text[..at].trim_end_matches([' ', '\t']);
+        let after = text[at + key.len()..].trim_start_matches([' ', '\t']);
+        let bib = (before.ends_with('{') || before.ends_with('(')) && after.starts_with(',');
+        let yaml = (at == 0 || text[..at].ends_with('\n')) && after.starts_with(':');
+        if bib || yaml {
+            return Some(at..at + key.len());
+        }
+        from = at + key.len();
+    }
+    None
+}
+
+fn read_file(
+    path: &Path,
+    origin: &Origin,
+    report: &mut Report,
+) -> Option<(Vec<String>, std::sync::Arc<str>)> {
     let extension = path
         .extension()
         .map(|e| e.to_string_lossy().to_lowercase())
@@ -235,7 +280,7 @@ fn read_file(path: &Path, origin: &Origin, report: &mut Report) -> Option<Vec<St
         })
     };
     match parsed {
-        Ok(library) => Some(library.keys().map(str::to_string).collect()),
+        Ok(library) => Some((library.keys().map(str::to_string).collect(), text)),
         Err(diagnostics) => {
             report.extend(diagnostics);
             None
