@@ -12,6 +12,7 @@ use serde::Serialize;
 
 use crate::config::{Book, Config, Pack, split_lang};
 use crate::diag::{Diagnostic, Report};
+use crate::edition::{Previous, Recipient, Status};
 use crate::links::Graph;
 use crate::notes::{Corpus, Note};
 use crate::values::Date;
@@ -42,6 +43,8 @@ pub struct DocumentPlan {
     /// How the document's images are prepared.
     pub images: ImageTarget,
     pub data: PackData,
+    /// Numbered copies to write instead of one PDF (empty: one PDF).
+    pub copies: Vec<Recipient>,
 }
 
 impl DocumentPlan {
@@ -65,9 +68,50 @@ pub struct PackData {
     pub catalog: Catalog,
     /// Tags of this document's notes, alphabetically, with their notes.
     pub tags: Vec<TagEntry>,
+    /// What changed since the previous edition; none without one, or when
+    /// nothing in this document changed.
+    pub changes: Option<Changes>,
     /// The works this document's notes cite; none when they cite nothing
     /// (or it has no bibliography file: every citation is then "not found").
     pub bibliography: Option<BibliographyData>,
+}
+
+/// The "Changes in this edition" page: this document against the same
+/// document of the previous edition.
+#[derive(Debug, Clone, Serialize)]
+pub struct Changes {
+    /// The previous edition's date.
+    pub since: Option<String>,
+    /// Notes of this document that the previous one did not hold.
+    pub added: Vec<String>,
+    pub withdrawn: Vec<Withdrawn>,
+    pub revised: Vec<Revised>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Withdrawn {
+    pub id: String,
+    pub title: String,
+    /// The date of the edition it was last in.
+    pub last_edition: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Revised {
+    pub id: String,
+    /// Sections with new or changed blocks, in order: the heading's label
+    /// slug and text; slug none for the text before the first heading.
+    pub sections: Vec<RevisedSection>,
+    /// The title, summary or other opener data changed.
+    pub opener: bool,
+    /// Blocks of the previous edition are gone.
+    pub removed: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RevisedSection {
+    pub slug: Option<String>,
+    pub title: Option<String>,
 }
 
 /// What a layout needs to place the reference list.
@@ -126,6 +170,10 @@ pub struct BookData {
     pub fallback_fonts: Vec<String>,
     pub watermark: Option<String>,
     pub notes_pages: u32,
+    /// Bars beside changed blocks (only with a previous edition).
+    pub revision_bars: bool,
+    /// Numbered copies carry the recipient's name behind every page.
+    pub copy_watermark: bool,
 }
 
 /// Fonts the built-in layouts use unless folio.toml names others.
@@ -160,6 +208,10 @@ pub struct NoteData {
     /// `he`, `ur` …) set right to left in it. None: the book's.
     pub lang: Option<String>,
     pub region: Option<String>,
+    /// Against the previous edition: `new` (its opener says so),
+    /// `revised` (changed blocks carry bars), `unchanged`; none without a
+    /// previous edition.
+    pub status: Option<Status>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -222,6 +274,14 @@ pub struct TagEntry {
     pub notes: Vec<String>,
 }
 
+/// What a build compares with and hands out: the previous edition and the
+/// recipients of numbered copies (`--copies`).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct EditionInputs<'a> {
+    pub previous: Option<&'a Previous>,
+    pub recipients: Option<&'a [Recipient]>,
+}
+
 /// The date printed in the book: folio.toml's, else SOURCE_DATE_EPOCH, else
 /// the newest note's; never the clock. None when nothing gives one.
 pub fn book_date(book: &Book, corpus: &Corpus) -> Option<Date> {
@@ -267,6 +327,7 @@ pub fn plan(
     corpus: &Corpus,
     graph: &Graph,
     project_name: &str,
+    edition: &EditionInputs,
     report: &mut Report,
 ) -> Vec<DocumentPlan> {
     let date = book_date(&config.book, corpus);
@@ -303,6 +364,7 @@ pub fn plan(
             .collect(),
     );
     let shared = Shared {
+        edition,
         root: config.path.parent().unwrap_or(Path::new(".")),
         corpus,
         graph,
@@ -391,11 +453,14 @@ fn book_data(settings: &Book, project_name: &str, date: Option<Date>) -> BookDat
         fallback_fonts: families(&settings.fallback_fonts),
         watermark: settings.watermark.clone(),
         notes_pages: settings.notes_pages,
+        revision_bars: settings.revision_bars,
+        copy_watermark: settings.copy_watermark,
     }
 }
 
 /// What every document of a run is planned from.
 struct Shared<'a> {
+    edition: &'a EditionInputs<'a>,
     /// The project folder (a `.csl` style is read from it).
     root: &'a Path,
     corpus: &'a Corpus,
@@ -425,10 +490,14 @@ fn plan_document(
         catalog,
         ..
     } = shared;
+    let previous = shared.edition.previous;
     let notes: Vec<NoteData> = ids
         .iter()
         .filter_map(|id| corpus.get(id))
-        .map(|n| note_data(n, graph))
+        .map(|n| NoteData {
+            status: previous.map(|p| crate::edition::status(n, p)),
+            ..note_data(n, graph)
+        })
         .collect();
     // The pack's overrides, resolved once for the layout data and the images.
     let paper = pack.and_then(|p| p.paper).unwrap_or(settings.paper);
@@ -438,6 +507,8 @@ fn plan_document(
         book.duplex = pack.duplex.unwrap_or(book.duplex);
         book.watermark = pack.watermark.clone().or(book.watermark);
         book.notes_pages = pack.notes_pages.unwrap_or(book.notes_pages);
+        book.revision_bars = pack.revision_bars.unwrap_or(book.revision_bars);
+        book.copy_watermark = pack.copy_watermark.unwrap_or(book.copy_watermark);
         if let Some(fallback) = &pack.fallback_fonts {
             book.fallback_fonts = families(fallback);
         }
@@ -466,13 +537,16 @@ fn plan_document(
             kind,
         },
         tags: tag_index(&notes),
+        changes: previous.and_then(|p| changes(corpus, p, &output_path(name, kind), &notes)),
         bibliography: bibliography_data(shared, &ids, pack),
         notes,
         catalog,
     };
-    let output = match kind {
-        Kind::Pack => format!("{name}.pdf"),
-        Kind::Handout => format!("handouts/{name}.pdf"),
+    let output = output_path(name, kind);
+    let copies = match (kind, shared.edition.recipients, pack.and_then(|p| p.copies)) {
+        (Kind::Pack, Some(recipients), _) => recipients.to_vec(),
+        (Kind::Pack, None, Some(count)) => crate::edition::unnamed_copies(count),
+        _ => Vec::new(),
     };
     let standards = settings
         .pdf_standard
@@ -499,6 +573,99 @@ fn plan_document(
         standards,
         images,
         data,
+        copies,
+    }
+}
+
+fn output_path(name: &str, kind: Kind) -> String {
+    match kind {
+        Kind::Pack => format!("{name}.pdf"),
+        Kind::Handout => format!("handouts/{name}.pdf"),
+    }
+}
+
+/// The changes page's data: this document against the previous edition's
+/// document of the same path (or the whole previous edition, for a
+/// document it did not have). None when nothing changed.
+fn changes(
+    corpus: &Corpus,
+    previous: &Previous,
+    output: &str,
+    notes: &[NoteData],
+) -> Option<Changes> {
+    let before: Vec<&str> = match previous.documents.get(output) {
+        Some(ids) => ids.iter().map(String::as_str).collect(),
+        None => previous.record.notes.keys().map(String::as_str).collect(),
+    };
+    let now: BTreeSet<&str> = notes.iter().map(|n| n.id.as_str()).collect();
+    let added: Vec<String> = notes
+        .iter()
+        .filter(|n| !before.contains(&n.id.as_str()))
+        .map(|n| n.id.clone())
+        .collect();
+    let withdrawn: Vec<Withdrawn> = before
+        .iter()
+        .filter(|id| !now.contains(*id))
+        .map(|id| Withdrawn {
+            id: id.to_string(),
+            title: previous
+                .record
+                .notes
+                .get(*id)
+                .map_or_else(|| id.to_string(), |n| n.title.clone()),
+            last_edition: previous.record.date.clone(),
+        })
+        .collect();
+    let revised: Vec<Revised> = notes
+        .iter()
+        .filter(|n| before.contains(&n.id.as_str()) && n.status == Some(Status::Revised))
+        .filter_map(|n| corpus.get(&n.id))
+        .map(|note| revised(note, previous))
+        .collect();
+    if added.is_empty() && withdrawn.is_empty() && revised.is_empty() {
+        return None;
+    }
+    Some(Changes {
+        since: previous.record.date.clone(),
+        added,
+        withdrawn,
+        revised,
+    })
+}
+
+fn revised(note: &Note, previous: &Previous) -> Revised {
+    let mut sections: Vec<RevisedSection> = Vec::new();
+    for block in note.body.blocks.iter().filter(|b| b.revised) {
+        let section = RevisedSection {
+            slug: block.section.clone(),
+            title: block.section.as_ref().and_then(|slug| {
+                note.body
+                    .headings
+                    .iter()
+                    .find(|h| &h.slug == slug)
+                    .map(|h| h.text.clone())
+            }),
+        };
+        if !sections.contains(&section) {
+            sections.push(section);
+        }
+    }
+    let now: BTreeSet<&str> = note.body.blocks.iter().map(|b| b.hash.as_str()).collect();
+    let before = previous.record.notes.get(&note.id);
+    // An edited block is one hash gone and one new: only more gone than new
+    // means text was taken out.
+    let gone = before.map_or(0, |b| {
+        b.blocks
+            .iter()
+            .filter(|h| !now.contains(h.as_str()))
+            .count()
+    });
+    let new = note.body.blocks.iter().filter(|b| b.revised).count();
+    Revised {
+        id: note.id.clone(),
+        sections,
+        opener: before.is_some_and(|b| b.meta != crate::edition::meta_hash(note)),
+        removed: gone > new,
     }
 }
 
@@ -768,6 +935,7 @@ fn note_data(note: &Note, graph: &Graph) -> NoteData {
             .as_deref()
             .and_then(split_lang)
             .and_then(|(_, region)| region),
+        status: None,
     }
 }
 

@@ -107,6 +107,13 @@ pub struct Book {
     /// A CSL style Typst knows by name, or a project `.csl` file; default
     /// chicago-author-date.
     pub citation_style: Option<toml::Spanned<String>>,
+    /// The previous edition's manifest.json, relative to the project (as
+    /// `--since`).
+    pub previous: Option<toml::Spanned<String>>,
+    /// Bars in the outer margin beside what changed since `previous`.
+    pub revision_bars: bool,
+    /// Numbered copies carry their recipient's name behind every page.
+    pub copy_watermark: bool,
 }
 
 /// What a document's images are prepared for.
@@ -148,6 +155,9 @@ impl Default for Book {
             strict: false,
             bibliography: Vec::new(),
             citation_style: None,
+            previous: None,
+            revision_bars: true,
+            copy_watermark: false,
         }
     }
 }
@@ -277,6 +287,12 @@ pub struct Pack {
     pub bibliography: Option<Vec<toml::Spanned<String>>>,
     /// Replaces `[book] citation_style` for this pack.
     pub citation_style: Option<toml::Spanned<String>>,
+    /// Replaces `[book] revision_bars` for this pack.
+    pub revision_bars: Option<bool>,
+    /// Numbered copies of this pack (`copy-01.pdf` …) instead of one PDF.
+    pub copies: Option<u32>,
+    /// Replaces `[book] copy_watermark` for this pack.
+    pub copy_watermark: Option<bool>,
     /// Byte range of the `[[pack]]` table in folio.toml.
     #[serde(skip)]
     pub span: Range<usize>,
@@ -303,6 +319,9 @@ impl Pack {
             fallback_fonts: None,
             bibliography: None,
             citation_style: None,
+            revision_bars: None,
+            copies: None,
+            copy_watermark: None,
             span: 0..0,
             implicit: true,
         }

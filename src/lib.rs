@@ -30,6 +30,7 @@ pub mod cite;
 pub mod cli;
 pub mod config;
 pub mod diag;
+pub mod edition;
 pub mod fonts;
 pub mod images;
 pub mod links;

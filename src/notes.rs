@@ -16,6 +16,7 @@ use rayon::prelude::*;
 
 use crate::cite;
 use crate::diag::{Code, Diagnostic, Report};
+use crate::edition::Previous;
 use crate::markup::{self, Converted, NoteContext, NoteName, Outline, Resolve};
 use crate::names::{self, Index};
 use crate::slug;
@@ -106,7 +107,12 @@ impl Corpus {
 
 /// Reads every `notes/**/*.md` (and `*.markdown`) under `root`. Problems go
 /// into `report`; a note with an error is left out of the corpus.
-pub fn load(root: &Path, library: cite::Library, report: &mut Report) -> Corpus {
+pub fn load(
+    root: &Path,
+    library: cite::Library,
+    previous: Option<&Previous>,
+    report: &mut Report,
+) -> Corpus {
     let notes_dir = root.join("notes");
     let mut files = Vec::new();
     if let Err(err) = discover(&notes_dir, &mut files) {
@@ -140,7 +146,7 @@ pub fn load(root: &Path, library: cite::Library, report: &mut Report) -> Corpus 
             }
         }
     }
-    from_texts(root, texts, library, report)
+    from_texts(root, texts, library, previous, report)
 }
 
 /// Parses notes given as texts (paths inside `root/notes`), as [`load`]
@@ -149,6 +155,7 @@ pub fn from_texts(
     root: &Path,
     texts: Vec<(PathBuf, Arc<str>)>,
     library: cite::Library,
+    previous: Option<&Previous>,
     report: &mut Report,
 ) -> Corpus {
     let notes_dir = root.join("notes");
@@ -198,7 +205,10 @@ pub fn from_texts(
         .into_par_iter()
         .map(|draft| {
             let mut report = Report::default();
-            let note = second_pass(draft, &index, &mut report);
+            let before = previous
+                .and_then(|p| p.record.notes.get(&draft.id))
+                .map(|n| n.blocks.iter().cloned().collect());
+            let note = second_pass(draft, &index, before.as_ref(), &mut report);
             (note, report)
         })
         .collect();
@@ -518,7 +528,12 @@ fn file_title(path: &Path) -> String {
 
 // Long: the note's whole second pass (body, positions, related, tags) in
 // order, on one draft, so nothing about a note is computed twice.
-fn second_pass(draft: Draft, index: &Index, report: &mut Report) -> Option<Note> {
+fn second_pass(
+    draft: Draft,
+    index: &Index,
+    previous_blocks: Option<&std::collections::BTreeSet<String>>,
+    report: &mut Report,
+) -> Option<Note> {
     let Draft {
         id,
         path,
@@ -542,6 +557,7 @@ fn second_pass(draft: Draft, index: &Index, report: &mut Report) -> Option<Note>
         dir: &dir,
         take_title,
         resolver: index,
+        previous_blocks,
     };
     let mut body = markup::convert(&text[body_offset..], &context);
     let shift = |r: &Range<usize>| r.start + body_offset..r.end + body_offset;

@@ -128,6 +128,12 @@ pub struct BuildOptions {
     pub emit_typst: Option<PathBuf>,
     /// Also use the machine's installed fonts (`--system-fonts`).
     pub system_fonts: bool,
+    /// The previous edition's manifest (`--since`), replacing folio.toml's
+    /// `previous`.
+    pub since: Option<PathBuf>,
+    /// Recipients of numbered copies (`--copies`): every pack is built as
+    /// one PDF per recipient.
+    pub copies: Option<PathBuf>,
     /// Exports remembered across builds of one process (watch mode).
     pub exported: std::sync::Arc<render::ExportMemo>,
 }
@@ -227,7 +233,12 @@ fn check(project: &Project, settings: &BuildOptions) -> Result<Checked, BuildErr
         check_fonts(config, &fonts, &mut report);
     }
     let library = crate::cite::Library::load(&root, config.as_ref(), &mut report);
-    let corpus = notes::load(&root, library, &mut report);
+    let previous = previous_edition(&root, config.as_ref(), settings, &mut report);
+    let recipients = settings
+        .copies
+        .as_ref()
+        .and_then(|path| crate::edition::read_recipients(path, &mut report));
+    let corpus = notes::load(&root, library, previous.as_ref(), &mut report);
     fonts::check_coverage(&corpus, config.as_ref(), &fonts, &mut report);
     let graph = links::resolve(&corpus);
     let cache_dir = project.out_dir(settings).join(IMAGE_CACHE);
@@ -251,7 +262,18 @@ fn check(project: &Project, settings: &BuildOptions) -> Result<Checked, BuildErr
         config.book.variant = variant;
         config.packs.iter_mut().for_each(|pack| pack.variant = None);
     }
-    let plans = book::plan(&config, &corpus, &graph, &project_name, &mut report);
+    let edition = book::EditionInputs {
+        previous: previous.as_ref(),
+        recipients: recipients.as_deref(),
+    };
+    let plans = book::plan(
+        &config,
+        &corpus,
+        &graph,
+        &project_name,
+        &edition,
+        &mut report,
+    );
     let targets: Vec<_> = plans.iter().map(|p| p.images).collect();
     images::check(&root, &corpus, &targets, Some(&cache_dir), &mut report);
     links::warn_orphans(&corpus, &graph, &mut report);
@@ -286,6 +308,29 @@ fn check(project: &Project, settings: &BuildOptions) -> Result<Checked, BuildErr
         blocked,
         deny_warnings,
     })
+}
+
+/// The previous edition named by `--since` or folio.toml's `previous`.
+fn previous_edition(
+    root: &Path,
+    config: Option<&config::Config>,
+    settings: &BuildOptions,
+    report: &mut Report,
+) -> Option<crate::edition::Previous> {
+    use crate::edition::Named;
+    let named = match (
+        &settings.since,
+        config.and_then(|c| c.book.previous.as_ref()),
+    ) {
+        (Some(path), _) => Named::CommandLine(path),
+        (None, Some(previous)) => Named::Config {
+            config: &config?.path,
+            range: previous.span(),
+            path: root.join(previous.get_ref()),
+        },
+        (None, None) => return None,
+    };
+    crate::edition::load(named, report)
 }
 
 /// PDF/UA-1 requires alternative text for every image: for notes in such a
@@ -520,13 +565,17 @@ fn build(
         on_written,
     };
     let built = render::build_all(&job, &mut report);
+    let edition = crate::edition::Record::of(
+        &corpus,
+        plans.first().and_then(|p| p.data.book.date.clone()),
+    );
     if deny_warnings {
         // Typst's own warnings arrive only now.
         report.deny_warnings();
     }
     let mut io_failed = built.io_failed;
     if !built.written.is_empty()
-        && let Err(err) = write_manifest(&out_dir, &built.written)
+        && let Err(err) = write_manifest(&out_dir, &built.written, &edition)
     {
         report
             .push(Diagnostic::error(format!("cannot write the manifest: {err}")).in_file(&out_dir));
@@ -604,6 +653,12 @@ struct ManifestEntry<'a> {
     pages: usize,
     bytes: usize,
     sha256: &'a str,
+    /// The edition's date (the book's).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    date: Option<&'a str>,
+    /// A numbered copy's number and recipient.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    copy: Option<&'a crate::edition::Recipient>,
     notes: &'a [String],
     /// The font files a PDF embeds (none listed for previews).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -625,6 +680,8 @@ pub fn file_entries(written: &[Written]) -> serde_json::Value {
             pages: w.pages,
             bytes: w.bytes,
             sha256: &w.sha256,
+            date: w.date.as_deref(),
+            copy: w.copy.as_ref(),
             notes: &w.note_ids,
             fonts: Some(&w.fonts),
         });
@@ -637,6 +694,8 @@ pub fn file_entries(written: &[Written]) -> serde_json::Value {
                 pages: if sheet { w.pages } else { 1 },
                 bytes: preview.bytes,
                 sha256: &preview.sha256,
+                date: None,
+                copy: None,
                 notes: &[],
                 fonts: None,
             });
@@ -645,10 +704,15 @@ pub fn file_entries(written: &[Written]) -> serde_json::Value {
     serde_json::to_value(entries).expect("the manifest serialises")
 }
 
-fn write_manifest(out_dir: &Path, written: &[Written]) -> std::io::Result<()> {
+fn write_manifest(
+    out_dir: &Path,
+    written: &[Written],
+    edition: &crate::edition::Record,
+) -> std::io::Result<()> {
     let manifest = serde_json::json!({
         "folio_version": env!("CARGO_PKG_VERSION"),
         "files": file_entries(written),
+        "edition": edition,
     });
     let mut json = serde_json::to_string_pretty(&manifest).expect("the manifest serialises");
     json.push('\n');
@@ -683,6 +747,7 @@ impl Project {
             root,
             vec![(path, text)],
             crate::cite::Library::default(),
+            None,
             &mut report,
         );
         if corpus.notes.is_empty() {
@@ -702,12 +767,18 @@ impl Project {
             packs: vec![config::Pack::everything()],
             handouts: Default::default(),
         };
-        let plans = book::plan(&config, &corpus, &graph, "note", &mut report);
+        let plans = book::plan(
+            &config,
+            &corpus,
+            &graph,
+            "note",
+            &Default::default(),
+            &mut report,
+        );
         let base = render::base(root, &corpus, Fonts::load(root));
-        match plans
-            .first()
-            .and_then(|plan| render::compile(&base, plan, &corpus, &BTreeMap::new(), &mut report))
-        {
+        match plans.first().and_then(|plan| {
+            render::compile(&base, plan, &corpus, &BTreeMap::new(), None, &mut report)
+        }) {
             Some(document) => Ok(document),
             None => Err(SingleNoteError::Layout(report)),
         }

@@ -29,6 +29,10 @@ pub const DATA_PATH: &str = "/__folio__/pack.json";
 /// data so that filling in other packs' pages re-lays out only the places
 /// that print them.
 pub const ELSEWHERE_PATH: &str = "/__folio__/elsewhere.json";
+/// The numbered copy being typeset (`null` for an unnumbered document).
+/// Apart from the pack data so that the copies of a document share its
+/// layout: only the places that print the copy are laid out again.
+pub const COPY_PATH: &str = "/__folio__/copy.json";
 /// `/__folio__/formats/<path>` holds the format (`png`, `jpg`, `svg` …) of
 /// the image the document is served for the project file `<path>`, read
 /// from its bytes, or nothing when Typst should decide. Typst goes by a
@@ -224,6 +228,7 @@ impl<'a> DocumentWorld<'a> {
         main: String,
         data: String,
         elsewhere: String,
+        copy: String,
         today: Date,
     ) -> Self {
         let main_id = virtual_id(MAIN_PATH);
@@ -234,6 +239,7 @@ impl<'a> DocumentWorld<'a> {
             files: vec![
                 (virtual_id(DATA_PATH), Bytes::from_string(data)),
                 (virtual_id(ELSEWHERE_PATH), Bytes::from_string(elsewhere)),
+                (virtual_id(COPY_PATH), Bytes::from_string(copy)),
             ],
             today: Datetime::from_ymd(today.year, today.month, today.day)
                 .expect("dates are validated"),

@@ -90,6 +90,7 @@ case!(bad_hayagriva, "bad-hayagriva", 1);
 case!(bibliography_outside, "bibliography-outside", 1);
 case!(unknown_citation_style, "unknown-citation-style", 1);
 case!(unknown_citation_key, "unknown-citation-key", 0);
+case!(duplicate_citation_key, "duplicate-citation-key", 1);
 
 #[test]
 fn warnings_become_errors_when_denied() {

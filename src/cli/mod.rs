@@ -208,6 +208,18 @@ pub struct CheckArgs {
 
     #[command(flatten)]
     pub fonts: FontArgs,
+
+    /// The manifest.json of the previous edition: the book gets a
+    /// "Changes in this edition" page and revision bars (replaces
+    /// folio.toml's `previous`).
+    #[arg(long, value_name = "MANIFEST")]
+    pub since: Option<PathBuf>,
+
+    /// Numbered copies, one per line of this CSV file (columns: name,
+    /// optional organisation and copy): every pack is written as
+    /// output/<pack>/copy-NN.pdf.
+    #[arg(long, value_name = "CSV")]
+    pub copies: Option<PathBuf>,
 }
 
 /// The flags of `folio build` (and `watch`, and folio with no command).
@@ -249,6 +261,8 @@ impl CheckArgs {
             pdf_standards: self.pdf_standards.clone(),
             variant: self.variant,
             system_fonts: self.fonts.system_fonts,
+            since: self.since.clone(),
+            copies: self.copies.clone(),
             ..BuildOptions::default()
         }
     }

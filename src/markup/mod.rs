@@ -119,6 +119,21 @@ pub struct NoteContext<'a> {
     /// Take the first level-1 heading out of the body as the note's title.
     pub take_title: bool,
     pub resolver: &'a dyn Resolve,
+    /// The block hashes the note had in the previous edition: blocks not
+    /// among them are marked revised. None: no previous edition, or the
+    /// note is new (its chapter is marked as a whole).
+    pub previous_blocks: Option<&'a std::collections::BTreeSet<String>>,
+}
+
+/// A block of the body (paragraph, heading, code block, table row) as the
+/// edition comparison sees it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Block {
+    pub hash: String,
+    /// The label slug of the section it is in; none before the first heading.
+    pub section: Option<String>,
+    /// Not in the previous edition's note (only with a previous edition).
+    pub revised: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -198,6 +213,8 @@ pub struct Converted {
     pub images: Vec<ImageRef>,
     /// Every `[@key]` and narrative `@key`, in order.
     pub citations: Vec<Citation>,
+    /// Every block, in order, with its hash.
+    pub blocks: Vec<Block>,
     /// Problems found while converting; ranges are body-relative and the
     /// caller sets the file.
     pub diagnostics: Vec<Diagnostic>,
@@ -258,6 +275,15 @@ pub fn convert(body: &str, note: &NoteContext) -> Converted {
 /// [`crate::slug::legacy`]).
 pub fn slug(text: &str) -> String {
     slug::legacy(text)
+}
+
+/// A block's hash for comparing editions: its kind and its source text with
+/// whitespace collapsed (re-wrapping a paragraph is no change); 16 hex
+/// digits of SHA-256, no text.
+pub fn block_hash(kind: &str, source: &str) -> String {
+    let text: Vec<&str> = source.split_whitespace().collect();
+    let digest = crate::output::sha256_hex(format!("{kind}\u{0}{}", text.join(" ")).as_bytes());
+    digest[..16].to_string()
 }
 
 /// Label names shared with the prelude and the layouts.
@@ -553,11 +579,17 @@ struct OpenHtml {
 struct Converter<'a, 'n> {
     arena: &'a Arena<'a>,
     note: &'n NoteContext<'n>,
+    body: &'a str,
     lines: LineStarts,
     out: String,
     xrefs: Vec<CrossRef>,
     images: Vec<ImageRef>,
     citations: Vec<Citation>,
+    blocks: Vec<Block>,
+    /// The section the walk is in (label slug).
+    section: Option<String>,
+    /// Blocks wrapped in `folio-revised`, innermost last.
+    revised_open: Vec<Node<'a>>,
     diagnostics: Vec<Diagnostic>,
     map: Vec<(usize, usize)>,
     footnotes: Vec<(String, Node<'a>)>,
@@ -603,11 +635,15 @@ impl<'a, 'n> Converter<'a, 'n> {
         Self {
             arena,
             note,
+            body,
             lines,
             out: String::with_capacity(body.len() * 2),
             xrefs: Vec::new(),
             images: Vec::new(),
             citations: Vec::new(),
+            blocks: Vec::new(),
+            section: None,
+            revised_open: Vec::new(),
             diagnostics: Vec::new(),
             map: Vec::new(),
             footnotes: Vec::new(),
@@ -631,6 +667,7 @@ impl<'a, 'n> Converter<'a, 'n> {
             xrefs: self.xrefs,
             images: self.images,
             citations: self.citations,
+            blocks: self.blocks,
             diagnostics: self.diagnostics,
             source_map: SourceMap { points: self.map },
             ..Converted::default()
@@ -670,6 +707,42 @@ impl<'a, 'n> Converter<'a, 'n> {
         }
     }
 
+    /// Records the hash of `node` if it is a block (a table records one per
+    /// row) and says whether it is revised since the previous edition.
+    fn hash_block(&mut self, node: Node<'a>) -> bool {
+        let source = |n: Node<'a>| &self.body[self.lines.range(n)];
+        let hashes: Vec<String> = match &node.data().value {
+            NodeValue::Paragraph => vec![block_hash("paragraph", source(node))],
+            NodeValue::CodeBlock(_) => vec![block_hash("code", source(node))],
+            NodeValue::Heading(_) if !self.title_node.is_some_and(|t| std::ptr::eq(t, node)) => {
+                let start = self.lines.range(node).start;
+                self.section = self.slugs.get(&start).cloned();
+                vec![block_hash("heading", source(node))]
+            }
+            NodeValue::Table(_) => node
+                .children()
+                .map(|row| block_hash("row", source(row)))
+                .collect(),
+            _ => return false,
+        };
+        let mut revised = false;
+        for hash in hashes {
+            let changed = self
+                .note
+                .previous_blocks
+                .is_some_and(|before| !before.contains(&hash));
+            revised |= changed;
+            self.blocks.push(Block {
+                hash,
+                section: self.section.clone(),
+                revised: changed,
+            });
+        }
+        // A block inside a revised block (a paragraph in a table cell) is
+        // marked by its container.
+        revised && self.revised_open.is_empty()
+    }
+
     fn collect_footnotes(&mut self, root: Node<'a>) {
         for child in root.children() {
             if let NodeValue::FootnoteDefinition(def) = &child.data().value {
@@ -695,6 +768,10 @@ impl<'a, 'n> Converter<'a, 'n> {
                     }
                     if self.frames.is_empty() {
                         self.map.push((self.out.len(), self.range(node).start));
+                        if self.hash_block(node) {
+                            self.out.push_str("#folio-revised[");
+                            self.revised_open.push(node);
+                        }
                     }
                     let closer = self.enter(node);
                     match closer {
@@ -726,6 +803,14 @@ impl<'a, 'n> Converter<'a, 'n> {
                             self.out.push_str("\n\n")
                         }
                         _ => {}
+                    }
+                    if self
+                        .revised_open
+                        .last()
+                        .is_some_and(|open| std::ptr::eq(*open, node))
+                    {
+                        self.revised_open.pop();
+                        self.out.push_str("]\n\n");
                     }
                 }
             }

@@ -46,6 +46,7 @@ impl Resolve for EveryName {
 /// The context of note `n` in `dir`.
 fn context(dir: &'static str, take_title: bool) -> NoteContext<'static> {
     NoteContext {
+        previous_blocks: None,
         id: "n",
         dir,
         take_title,
@@ -431,6 +432,7 @@ impl Resolve for OneOther {
 
 fn with_other(markdown: &str) -> Converted {
     let note = NoteContext {
+        previous_blocks: None,
         id: "n",
         dir: "notes",
         take_title: false,
@@ -508,6 +510,7 @@ fn a_citation_wrapped_over_lines_is_one_group() {
         }
     }
     let note = NoteContext {
+        previous_blocks: None,
         id: "n",
         dir: "notes",
         take_title: false,

@@ -25,6 +25,7 @@ use typst_pdf::{PdfOptions, PdfStandards, Timestamp};
 
 use crate::book::{DocumentPlan, Elsewhere, Kind};
 use crate::diag::{Diagnostic, Report};
+use crate::edition::Recipient;
 use crate::markup::{self, escape};
 use crate::notes::Corpus;
 use crate::values::Date;
@@ -45,6 +46,10 @@ pub struct Written {
     pub bytes: usize,
     pub sha256: String,
     pub note_ids: Vec<String>,
+    /// The edition's date (the book's), if it has one.
+    pub date: Option<String>,
+    /// The numbered copy this file is, and its recipient.
+    pub copy: Option<crate::edition::Recipient>,
     /// Page PNGs and the contact sheet, when previews were asked for.
     pub previews: Vec<WrittenPreview>,
     /// The font files the PDF embeds.
@@ -136,9 +141,10 @@ pub fn compile(
     plan: &DocumentPlan,
     corpus: &Corpus,
     elsewhere: &BTreeMap<String, Elsewhere>,
+    copy: Option<&Recipient>,
     report: &mut Report,
 ) -> Option<PagedDocument> {
-    let world = world_for(base, plan, corpus, elsewhere);
+    let world = world_for(base, plan, corpus, elsewhere, copy);
     let compiled = typst::compile::<PagedDocument>(&world);
     let diagnostics = compiled
         .warnings
@@ -156,6 +162,7 @@ fn world_for<'a>(
     plan: &DocumentPlan,
     corpus: &Corpus,
     elsewhere: &BTreeMap<String, Elsewhere>,
+    copy: Option<&Recipient>,
 ) -> DocumentWorld<'a> {
     let data = serde_json::to_string_pretty(&plan.data).expect("pack data serialises");
     let elsewhere = serde_json::to_string_pretty(elsewhere).expect("elsewhere map serialises");
@@ -165,8 +172,43 @@ fn world_for<'a>(
         main_source(plan, corpus),
         data,
         elsewhere,
+        copy_data(plan, copy),
         book_date(plan),
     )
+}
+
+/// `/__folio__/copy.json`: the copy's number, how many there are and its
+/// recipient, or `null`.
+fn copy_data(plan: &DocumentPlan, copy: Option<&Recipient>) -> String {
+    let Some(copy) = copy else {
+        return "null".to_string();
+    };
+    let of = plan
+        .copies
+        .iter()
+        .map(|c| c.copy)
+        .max()
+        .unwrap_or(copy.copy);
+    serde_json::json!({
+        "number": copy.copy,
+        "of": of,
+        "name": copy.name,
+        "organisation": copy.organisation,
+    })
+    .to_string()
+}
+
+/// Where a numbered copy is written: `<pack>/copy-03.pdf`, the number as
+/// wide as the highest.
+pub fn copy_output(plan: &DocumentPlan, copy: &Recipient) -> String {
+    let highest = plan
+        .copies
+        .iter()
+        .map(|c| c.copy)
+        .max()
+        .unwrap_or(copy.copy);
+    let width = highest.to_string().len().max(2);
+    format!("{}/copy-{:0width$}.pdf", plan.name, copy.copy)
 }
 
 /// Exports a laid-out document to PDF bytes, stamped with the book's date so
@@ -204,7 +246,7 @@ pub fn export(
     match typst_pdf::pdf(document, &options) {
         Ok(pdf) => Some(pdf),
         Err(errors) => {
-            let world = world_for(base, plan, corpus, &BTreeMap::new());
+            let world = world_for(base, plan, corpus, &BTreeMap::new(), None);
             for error in errors.iter() {
                 let located = locate::locate(&world, corpus, error, report);
                 report.push(located);

@@ -53,6 +53,9 @@ enum NotWritten {
     WriteFailed,
 }
 
+/// What became of one planned document: its file, or its numbered copies.
+type Outcome = Result<Vec<Written>, NotWritten>;
+
 /// Layout rounds at most: a document naming pages of other packs is laid
 /// out again once those pages are known, and again if they moved.
 const MAX_ROUNDS: usize = 3;
@@ -67,15 +70,12 @@ pub fn build_all(job: &Job, report: &mut Report) -> Built {
         base,
         plans,
         corpus,
-        out_dir,
-        previews,
-        memo,
         on_written,
+        ..
     } = *job;
     let count = plans.len();
     let mut pages: Vec<BTreeMap<String, usize>> = vec![BTreeMap::new(); count];
-    let mut results: Vec<Option<(Result<Written, NotWritten>, Report)>> =
-        (0..count).map(|_| None).collect();
+    let mut results: Vec<Option<(Outcome, Report)>> = (0..count).map(|_| None).collect();
     let mut pending: Vec<usize> = (0..count).collect();
     for round in 1..=MAX_ROUNDS {
         let laid_out: Vec<LaidOut> = pending
@@ -83,7 +83,7 @@ pub fn build_all(job: &Job, report: &mut Report) -> Built {
             .map(|&index| {
                 let elsewhere = book::elsewhere(plans, index, &pages);
                 let mut report = Report::default();
-                let document = compile(base, &plans[index], corpus, &elsewhere, &mut report);
+                let document = compile(base, &plans[index], corpus, &elsewhere, None, &mut report);
                 LaidOut {
                     index,
                     elsewhere,
@@ -103,34 +103,31 @@ pub fn build_all(job: &Job, report: &mut Report) -> Built {
                 || round == MAX_ROUNDS
                 || book::elsewhere(plans, laid.index, &pages) == laid.elsewhere
         });
-        let finished: Vec<(usize, Result<Written, NotWritten>, Report)> = done
+        let finished: Vec<(usize, Outcome, Report)> = done
             .into_par_iter()
             .map(|laid| {
                 let LaidOut {
                     index,
                     document,
                     report: mut local,
-                    ..
+                    elsewhere,
                 } = laid;
                 let plan = &plans[index];
-                let written = document.ok_or(NotWritten::Failed).and_then(|document| {
-                    let standards = format!("{:?}", plan.standards);
-                    let hash = typst::utils::hash128(&(
-                        &document,
-                        standards,
-                        plan.data.book.date.as_deref(),
-                        previews.map(|p| p.width),
-                    ));
-                    if let Some(written) = memo.get(&plan.output, hash) {
-                        return Ok(written);
+                if !plan.copies.is_empty() {
+                    let written = document
+                        .ok_or(NotWritten::Failed)
+                        .and_then(|_| write_copies(job, plan, &elsewhere, &mut local));
+                    if let Ok(copies) = &written {
+                        copies.iter().for_each(on_written);
                     }
-                    let written =
-                        write(base, plan, corpus, &document, out_dir, previews, &mut local)?;
-                    memo.put(hash, &written);
-                    Ok(written)
+                    return (index, written, local);
+                }
+                let written = document.ok_or(NotWritten::Failed).and_then(|document| {
+                    let written = written_one(job, plan, document, &mut local)?;
+                    Ok(vec![written])
                 });
                 if let Ok(written) = &written {
-                    on_written(written);
+                    written.iter().for_each(on_written);
                 }
                 (index, written, local)
             })
@@ -151,12 +148,94 @@ pub fn build_all(job: &Job, report: &mut Report) -> Built {
         report.sources.extend(local.sources);
         report.extend(local.diagnostics);
         match result {
-            Ok(written) => built.written.push(written),
+            Ok(written) => built.written.extend(written),
             Err(NotWritten::WriteFailed) => built.io_failed = true,
             Err(NotWritten::Failed) => {}
         }
     }
     built
+}
+
+/// Exports and writes one laid-out document, unless this process wrote the
+/// same pages before (watch).
+fn written_one(
+    job: &Job,
+    plan: &DocumentPlan,
+    document: PagedDocument,
+    report: &mut Report,
+) -> Result<Written, NotWritten> {
+    let Job {
+        base,
+        corpus,
+        out_dir,
+        previews,
+        memo,
+        ..
+    } = *job;
+    let standards = format!("{:?}", plan.standards);
+    let hash = typst::utils::hash128(&(
+        &document,
+        standards,
+        plan.data.book.date.as_deref(),
+        previews.map(|p| p.width),
+    ));
+    if let Some(written) = memo.get(&plan.output, hash) {
+        return Ok(written);
+    }
+    let written = write(base, plan, corpus, &document, out_dir, previews, report)?;
+    memo.put(hash, &written);
+    Ok(written)
+}
+
+/// The numbered copies of a document: each laid out with its copy's data
+/// (the rest of the layout comes from Typst's cache of the document's own)
+/// and written as `<pack>/copy-NN.pdf`, in parallel.
+fn write_copies(
+    job: &Job,
+    plan: &DocumentPlan,
+    elsewhere: &BTreeMap<String, Elsewhere>,
+    report: &mut Report,
+) -> Result<Vec<Written>, NotWritten> {
+    let results: Vec<(Result<Written, NotWritten>, Report)> = plan
+        .copies
+        .par_iter()
+        .map(|copy| {
+            let mut local = Report::default();
+            let copy_plan = DocumentPlan {
+                output: super::copy_output(plan, copy),
+                ..plan.clone()
+            };
+            let written = compile(
+                job.base,
+                &copy_plan,
+                job.corpus,
+                elsewhere,
+                Some(copy),
+                &mut local,
+            )
+            .ok_or(NotWritten::Failed)
+            .and_then(|document| {
+                let mut written = written_one(job, &copy_plan, document, &mut local)?;
+                written.copy = Some(copy.clone());
+                Ok(written)
+            });
+            (written, local)
+        })
+        .collect();
+    let mut written = Vec::new();
+    let mut failed = None;
+    for (result, local) in results {
+        report.sources.extend(local.sources);
+        report.extend(local.diagnostics);
+        match result {
+            Ok(copy) => written.push(copy),
+            Err(err) => failed = failed.or(Some(err)),
+        }
+    }
+    match failed {
+        Some(err) => Err(err),
+        None => Ok(written),
+    }
 }
 
 /// Exports and writes one document.
@@ -205,6 +284,8 @@ fn write(
         bytes: pdf.len(),
         sha256: sha256_hex(&pdf),
         note_ids: plan.note_ids.clone(),
+        date: plan.data.book.date.clone(),
+        copy: None,
         previews: written_previews,
         fonts: crate::fonts::embedded(document, base.fonts()),
     })

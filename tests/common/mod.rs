@@ -302,4 +302,82 @@ impl Pdf {
         }
         None
     }
+
+    /// Every rule drawn on a page — a stroked straight segment, or a filled
+    /// shape thinner than 3 pt taken as the segment along its middle — in
+    /// PDF points from the bottom left: ((x1, y1), (x2, y2)). Follows
+    /// `q`/`Q`/`cm`; enough for the rules and bars folio's layouts draw (not
+    /// Form XObjects).
+    pub fn rules(&self, page: u32) -> Vec<((f64, f64), (f64, f64))> {
+        let page_id = *self.doc.get_pages().get(&page).expect("page exists");
+        let content = self
+            .doc
+            .get_and_decode_page_content(page_id)
+            .expect("content");
+        let number = |o: &Object| match o {
+            Object::Integer(i) => *i as f64,
+            Object::Real(r) => f64::from(*r),
+            _ => 0.0,
+        };
+        // [a b c d e f] as PDF orders a matrix.
+        let multiply = |m: [f64; 6], n: [f64; 6]| {
+            [
+                m[0] * n[0] + m[1] * n[2],
+                m[0] * n[1] + m[1] * n[3],
+                m[2] * n[0] + m[3] * n[2],
+                m[2] * n[1] + m[3] * n[3],
+                m[4] * n[0] + m[5] * n[2] + n[4],
+                m[4] * n[1] + m[5] * n[3] + n[5],
+            ]
+        };
+        let apply =
+            |m: [f64; 6], x: f64, y: f64| (m[0] * x + m[2] * y + m[4], m[1] * x + m[3] * y + m[5]);
+        let mut ctm = [1.0, 0.0, 0.0, 1.0, 0.0, 0.0];
+        let mut stack = Vec::new();
+        let mut path: Vec<(f64, f64)> = Vec::new();
+        let mut pending: Vec<((f64, f64), (f64, f64))> = Vec::new();
+        let mut segments = Vec::new();
+        for op in &content.operations {
+            let args: Vec<f64> = op.operands.iter().map(number).collect();
+            match op.operator.as_str() {
+                "q" => stack.push(ctm),
+                "Q" => ctm = stack.pop().unwrap_or(ctm),
+                "cm" if args.len() == 6 => {
+                    ctm = multiply([args[0], args[1], args[2], args[3], args[4], args[5]], ctm)
+                }
+                "m" if args.len() == 2 => path = vec![apply(ctm, args[0], args[1])],
+                "l" if args.len() == 2 => {
+                    let to = apply(ctm, args[0], args[1]);
+                    if let Some(&from) = path.last() {
+                        pending.push((from, to));
+                    }
+                    path.push(to);
+                }
+                "S" | "s" => segments.append(&mut pending),
+                "f" | "f*" => {
+                    let xs = path.iter().map(|p| p.0);
+                    let ys = path.iter().map(|p| p.1);
+                    let (x0, x1) = (
+                        xs.clone().fold(f64::MAX, f64::min),
+                        xs.fold(f64::MIN, f64::max),
+                    );
+                    let (y0, y1) = (
+                        ys.clone().fold(f64::MAX, f64::min),
+                        ys.fold(f64::MIN, f64::max),
+                    );
+                    if x1 - x0 < 3.0 && y1 - y0 >= 3.0 {
+                        let x = (x0 + x1) / 2.0;
+                        segments.push(((x, y0), (x, y1)));
+                    } else if y1 - y0 < 3.0 && x1 - x0 >= 3.0 {
+                        let y = (y0 + y1) / 2.0;
+                        segments.push(((x0, y), (x1, y)));
+                    }
+                    pending.clear();
+                }
+                "n" | "B" | "b" => pending.clear(),
+                _ => {}
+            }
+        }
+        segments
+    }
 }
