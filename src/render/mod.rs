@@ -6,6 +6,7 @@
 //! Typst's diagnostics back to the note or layout that caused them;
 //! [`emit`] writes the Typst sources for other front ends.
 
+mod copies;
 mod emit;
 mod locate;
 mod schedule;
@@ -144,7 +145,29 @@ pub fn compile(
     copy: Option<&Recipient>,
     report: &mut Report,
 ) -> Option<PagedDocument> {
-    let world = world_for(base, plan, corpus, elsewhere, copy);
+    compile_main(
+        base,
+        plan,
+        corpus,
+        main_source(plan, corpus),
+        elsewhere,
+        copy_data(plan, copy),
+        report,
+    )
+}
+
+/// Lays out `main` in a document's world (its data, the other documents'
+/// pages, the copy being typeset).
+fn compile_main(
+    base: &Base,
+    plan: &DocumentPlan,
+    corpus: &Corpus,
+    main: String,
+    elsewhere: &BTreeMap<String, Elsewhere>,
+    copy: String,
+    report: &mut Report,
+) -> Option<PagedDocument> {
+    let world = document_world(base, plan, main, elsewhere, copy);
     let compiled = typst::compile::<PagedDocument>(&world);
     let diagnostics = compiled
         .warnings
@@ -164,22 +187,40 @@ fn world_for<'a>(
     elsewhere: &BTreeMap<String, Elsewhere>,
     copy: Option<&Recipient>,
 ) -> DocumentWorld<'a> {
+    document_world(
+        base,
+        plan,
+        main_source(plan, corpus),
+        elsewhere,
+        copy_data(plan, copy),
+    )
+}
+
+/// A document's world around `main`: its data, the pages of notes other
+/// documents hold, the copy being typeset.
+fn document_world<'a>(
+    base: &'a Base,
+    plan: &DocumentPlan,
+    main: String,
+    elsewhere: &BTreeMap<String, Elsewhere>,
+    copy: String,
+) -> DocumentWorld<'a> {
     let data = serde_json::to_string_pretty(&plan.data).expect("pack data serialises");
     let elsewhere = serde_json::to_string_pretty(elsewhere).expect("elsewhere map serialises");
     DocumentWorld::new(
         base,
         plan.images,
-        main_source(plan, corpus),
+        main,
         data,
         elsewhere,
-        copy_data(plan, copy),
+        copy,
         book_date(plan),
     )
 }
 
 /// `/__folio__/copy.json`: the copy's number, how many there are and its
 /// recipient, or `null`.
-fn copy_data(plan: &DocumentPlan, copy: Option<&Recipient>) -> String {
+pub(crate) fn copy_data(plan: &DocumentPlan, copy: Option<&Recipient>) -> String {
     let Some(copy) = copy else {
         return "null".to_string();
     };

@@ -8,7 +8,7 @@ use std::path::Path;
 use rayon::prelude::*;
 use typst_layout::PagedDocument;
 
-use super::{ExportMemo, Written, WrittenPreview, compile, export, note_pages};
+use super::{ExportMemo, Written, WrittenPreview, compile, copies, export, note_pages};
 use crate::book::{self, DocumentPlan, Elsewhere};
 use crate::diag::{Diagnostic, Report};
 use crate::notes::Corpus;
@@ -83,7 +83,10 @@ pub fn build_all(job: &Job, report: &mut Report) -> Built {
             .map(|&index| {
                 let elsewhere = book::elsewhere(plans, index, &pages);
                 let mut report = Report::default();
-                let document = compile(base, &plans[index], corpus, &elsewhere, None, &mut report);
+                let plan = &plans[index];
+                // A document with numbered copies is laid out once, as copy 0.
+                let copy = (!plan.copies.is_empty()).then_some(&copies::LAYOUT_COPY);
+                let document = compile(base, plan, corpus, &elsewhere, copy, &mut report);
                 LaidOut {
                     index,
                     elsewhere,
@@ -114,9 +117,9 @@ pub fn build_all(job: &Job, report: &mut Report) -> Built {
                 } = laid;
                 let plan = &plans[index];
                 if !plan.copies.is_empty() {
-                    let written = document
-                        .ok_or(NotWritten::Failed)
-                        .and_then(|_| write_copies(job, plan, &elsewhere, &mut local));
+                    let written = document.ok_or(NotWritten::Failed).and_then(|document| {
+                        write_copies(job, plan, &elsewhere, &document, &mut local)
+                    });
                     if let Ok(copies) = &written {
                         copies.iter().for_each(on_written);
                     }
@@ -194,6 +197,7 @@ fn write_copies(
     job: &Job,
     plan: &DocumentPlan,
     elsewhere: &BTreeMap<String, Elsewhere>,
+    laid_out: &PagedDocument,
     report: &mut Report,
 ) -> Result<Vec<Written>, NotWritten> {
     let results: Vec<(Result<Written, NotWritten>, Report)> = plan
@@ -205,13 +209,8 @@ fn write_copies(
                 output: super::copy_output(plan, copy),
                 ..plan.clone()
             };
-            let written = compile(
-                job.base,
-                &copy_plan,
-                job.corpus,
-                elsewhere,
-                Some(copy),
-                &mut local,
+            let written = copies::copy_of(
+                job.base, &copy_plan, job.corpus, elsewhere, laid_out, copy, &mut local,
             )
             .ok_or(NotWritten::Failed)
             .and_then(|document| {
