@@ -146,6 +146,11 @@ impl Library {
         self.owners.get(key).map(String::as_str)
     }
 
+    /// No bibliography file could be read (or none is named).
+    pub fn is_empty(&self) -> bool {
+        self.files.is_empty()
+    }
+
     pub fn is_loaded(&self, rel: &str) -> bool {
         self.files.contains_key(rel)
     }

@@ -50,6 +50,8 @@ pub struct Index {
     files: Files,
     /// Every key of every bibliography file of the project.
     citation_keys: std::collections::BTreeSet<String>,
+    /// The project has bibliography files.
+    cites: bool,
 }
 
 /// The project's other files (images and attachments), found once.
@@ -145,9 +147,11 @@ impl Index {
         index
     }
 
-    /// Adds the citation keys of the project's bibliographies.
-    pub fn with_citation_keys<'k>(mut self, keys: impl Iterator<Item = &'k str>) -> Self {
-        self.citation_keys.extend(keys.map(str::to_string));
+    /// Adds the project's bibliographies (none: citations are text).
+    pub fn with_bibliography(mut self, library: &crate::cite::Library) -> Self {
+        self.cites = !library.is_empty();
+        self.citation_keys
+            .extend(library.keys().map(str::to_string));
         self
     }
 
@@ -360,6 +364,10 @@ impl Resolve for Index {
         let entry = self.get(id)?;
         let slugs = entry.outline.headings.iter().map(|h| h.slug.as_str());
         did_you_mean(&slug::github(anchor), slugs).map(str::to_string)
+    }
+
+    fn cites(&self) -> bool {
+        self.cites
     }
 
     fn citation_key(&self, key: &str) -> bool {

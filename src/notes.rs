@@ -200,7 +200,7 @@ pub fn from_texts(
     for draft in &mut kept {
         draft.bibliography = note_bibliography(root, draft, &mut corpus.library, report);
     }
-    let index = Index::new(root, entries).with_citation_keys(corpus.library.keys());
+    let index = Index::new(root, entries).with_bibliography(&corpus.library);
     let converted: Vec<(Option<Note>, Report)> = kept
         .into_par_iter()
         .map(|draft| {

@@ -152,6 +152,9 @@ proptest! {
         Just("- [ ] task\n- [x] done\n".to_string()),
         Just("~~gone~~".to_string()),
         Just("    indented code #x\n".to_string()),
+        // Blocks ending in a multi-byte character (hashed for editions).
+        Just("\n\n# Ü\n\nÄ\n\n| Ö |\n|---|\n| ß |\n".to_string()),
+        Just("[see @key, p. 3; -@other] and @handle".to_string()),
     ], 1..12).prop_map(|parts| parts.concat())) {
         let (_, pages) = typeset(&markdown).map_err(TestCaseError::fail)?;
         prop_assert_eq!(pages, 1);

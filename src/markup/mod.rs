@@ -51,6 +51,11 @@ pub trait Resolve: Sync {
     fn suggest_note(&self, name: &str) -> Option<String>;
     /// A heading of note `id` close to `anchor`.
     fn suggest_anchor(&self, id: &str, anchor: &str) -> Option<String>;
+    /// Whether the project names any bibliography: without one, `[@x]` and
+    /// `@x` are text, as they were before folio read citations.
+    fn cites(&self) -> bool {
+        false
+    }
     /// Whether a bibliography of the project has citation key `key`.
     fn citation_key(&self, _key: &str) -> bool {
         false
@@ -710,7 +715,18 @@ impl<'a, 'n> Converter<'a, 'n> {
     /// Records the hash of `node` if it is a block (a table records one per
     /// row) and says whether it is revised since the previous edition.
     fn hash_block(&mut self, node: Node<'a>) -> bool {
-        let source = |n: Node<'a>| &self.body[self.lines.range(n)];
+        let source = |n: Node<'a>| {
+            // comrak's end column may point inside a multi-byte character.
+            let range = self.lines.range(n);
+            let end = (range.end..=self.body.len())
+                .find(|&i| self.body.is_char_boundary(i))
+                .unwrap_or(self.body.len());
+            let start = (0..=range.start)
+                .rev()
+                .find(|&i| self.body.is_char_boundary(i))
+                .unwrap_or(0);
+            &self.body[start..end]
+        };
         let hashes: Vec<String> = match &node.data().value {
             NodeValue::Paragraph => vec![block_hash("paragraph", source(node))],
             NodeValue::CodeBlock(_) => vec![block_hash("code", source(node))],
@@ -1079,7 +1095,7 @@ impl<'a, 'n> Converter<'a, 'n> {
         );
         if tag.is_some() || url {
             escape::push_markup(&mut self.out, text);
-        } else if text.contains('@') && !inside_link(node) {
+        } else if text.contains('@') && self.note.resolver.cites() && !inside_link(node) {
             self.text_with_citations(node, text);
         } else {
             escape::push_prose(&mut self.out, text);

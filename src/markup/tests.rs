@@ -505,6 +505,9 @@ fn a_citation_wrapped_over_lines_is_one_group() {
         fn suggest_anchor(&self, _: &str, _: &str) -> Option<String> {
             None
         }
+        fn cites(&self) -> bool {
+            true
+        }
         fn citation_key(&self, key: &str) -> bool {
             key == "oecd2007"
         }
@@ -533,4 +536,23 @@ fn a_citation_wrapped_over_lines_is_one_group() {
     );
     assert_eq!(converted.citations.len(), 2);
     assert!(converted.diagnostics.is_empty());
+}
+
+#[test]
+fn blocks_ending_in_multibyte_characters_hash() {
+    let body = "# Gesetz über die Akkreditierungsstelle\n\nÄ\n\n## Überschrift Ä\n\n| Ä | ö |\n|---|---|\n| ü | ß |\n\n```\nÄ\n```\n";
+    let converted = convert(body, &context("notes", false));
+    assert_eq!(converted.blocks.len(), 6, "{:?}", converted.blocks);
+}
+
+#[test]
+fn without_a_bibliography_citations_are_text() {
+    let converted = convert("Ask [@team] or @team.\n", &context("notes", false));
+    assert!(
+        !converted.typst.contains("folio-cite"),
+        "{}",
+        converted.typst
+    );
+    assert!(converted.diagnostics.is_empty());
+    assert!(converted.citations.is_empty());
 }
