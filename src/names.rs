@@ -32,7 +32,7 @@ pub struct Entry {
 
 impl Entry {
     fn dir(&self) -> &str {
-        self.rel_path.rsplit_once('/').map_or("", |(dir, _)| dir)
+        folder_of(&self.rel_path)
     }
 }
 
@@ -377,6 +377,12 @@ impl Resolve for Index {
     fn suggest_citation_key(&self, key: &str) -> Option<String> {
         did_you_mean(key, self.citation_keys.iter().map(String::as_str)).map(str::to_string)
     }
+}
+
+/// The folder of a project-relative path (`notes/a/b.md` → `notes/a`),
+/// which a note's relative links, images and bibliographies resolve from.
+pub fn folder_of(rel_path: &str) -> &str {
+    rel_path.rsplit_once('/').map_or("", |(dir, _)| dir)
 }
 
 fn strip_markdown_extension(name: &str) -> &str {

@@ -488,7 +488,7 @@ fn note_bibliography(
     library: &mut cite::Library,
     report: &mut Report,
 ) -> Vec<String> {
-    let dir = draft.rel_path.rsplit_once('/').map_or("", |(dir, _)| dir);
+    let dir = names::folder_of(&draft.rel_path);
     let mut files = Vec::new();
     for name in &draft.front.bibliography {
         let range = draft
@@ -548,10 +548,7 @@ fn second_pass(
         date,
         bibliography,
     } = draft;
-    let dir = rel_path
-        .rsplit_once('/')
-        .map_or("", |(dir, _)| dir)
-        .to_string();
+    let dir = names::folder_of(&rel_path).to_string();
     let context = NoteContext {
         id: &id,
         dir: &dir,

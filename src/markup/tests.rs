@@ -4,8 +4,11 @@
 use super::*;
 
 /// Resolves every name to the id made from it and every anchor to its
-/// GitHub slug, so that the tests here see the converter alone.
-struct EveryName;
+/// GitHub slug, so that the tests here see the converter alone; cites from a
+/// bibliography of `keys` (none: the project has no bibliography).
+struct EveryName {
+    keys: &'static [&'static str],
+}
 
 impl Resolve for EveryName {
     fn note(&self, name: &NoteName<'_>) -> Option<String> {
@@ -41,6 +44,12 @@ impl Resolve for EveryName {
     fn suggest_anchor(&self, _: &str, _: &str) -> Option<String> {
         None
     }
+    fn cites(&self) -> bool {
+        !self.keys.is_empty()
+    }
+    fn citation_key(&self, key: &str) -> bool {
+        self.keys.contains(&key)
+    }
 }
 
 /// The context of note `n` in `dir`.
@@ -50,7 +59,7 @@ fn context(dir: &'static str, take_title: bool) -> NoteContext<'static> {
         id: "n",
         dir,
         take_title,
-        resolver: &EveryName,
+        resolver: &EveryName { keys: &[] },
     }
 }
 
@@ -482,42 +491,14 @@ fn links_to_template_tags_print_their_text() {
 
 #[test]
 fn a_citation_wrapped_over_lines_is_one_group() {
-    struct Keys;
-    impl Resolve for Keys {
-        fn note(&self, _: &NoteName<'_>) -> Option<String> {
-            None
-        }
-        fn anchor(&self, _: &str, _: &[&str]) -> Option<String> {
-            None
-        }
-        fn heading_text(&self, _: &str, _: &str) -> Option<String> {
-            None
-        }
-        fn embeddable(&self, _: &str) -> Option<Embeddable> {
-            None
-        }
-        fn file(&self, _: &str, _: &str) -> Option<String> {
-            None
-        }
-        fn suggest_note(&self, _: &str) -> Option<String> {
-            None
-        }
-        fn suggest_anchor(&self, _: &str, _: &str) -> Option<String> {
-            None
-        }
-        fn cites(&self) -> bool {
-            true
-        }
-        fn citation_key(&self, key: &str) -> bool {
-            key == "oecd2007"
-        }
-    }
     let note = NoteContext {
         previous_blocks: None,
         id: "n",
         dir: "notes",
         take_title: false,
-        resolver: &Keys,
+        resolver: &EveryName {
+            keys: &["oecd2007"],
+        },
     };
     let converted = convert("As argued [see @oecd2007,\np. 3] and @oecd2007.\n", &note);
     assert!(
