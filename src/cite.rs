@@ -146,6 +146,11 @@ impl Library {
         self.owners.get(key).map(String::as_str)
     }
 
+    /// The project-relative paths of the files read.
+    pub fn files(&self) -> impl Iterator<Item = &str> {
+        self.files.keys().map(String::as_str)
+    }
+
     /// No bibliography file could be read (or none is named).
     pub fn is_empty(&self) -> bool {
         self.files.is_empty()

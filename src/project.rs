@@ -499,6 +499,7 @@ fn build(
                 .flat_map(|n| n.body.images.iter().map(|i| root.join(&i.path))),
         )
         .chain(fonts::project_font_files(&root))
+        .chain(corpus.library.files().map(|f| root.join(f)))
         .chain([root.join(config::CONFIG_FILE)])
         .collect();
     let finish = |mut report: Report,

@@ -116,18 +116,12 @@ pub fn build_all(job: &Job, report: &mut Report) -> Built {
                     elsewhere,
                 } = laid;
                 let plan = &plans[index];
-                if !plan.copies.is_empty() {
-                    let written = document.ok_or(NotWritten::Failed).and_then(|document| {
-                        write_copies(job, plan, &elsewhere, &document, &mut local)
-                    });
-                    if let Ok(copies) = &written {
-                        copies.iter().for_each(on_written);
-                    }
-                    return (index, written, local);
-                }
                 let written = document.ok_or(NotWritten::Failed).and_then(|document| {
-                    let written = written_one(job, plan, document, &mut local)?;
-                    Ok(vec![written])
+                    if plan.copies.is_empty() {
+                        written_one(job, plan, document, &mut local).map(|w| vec![w])
+                    } else {
+                        write_copies(job, plan, &elsewhere, &document, &mut local)
+                    }
                 });
                 if let Ok(written) = &written {
                     written.iter().for_each(on_written);
@@ -190,9 +184,9 @@ fn written_one(
     Ok(written)
 }
 
-/// The numbered copies of a document: each laid out with its copy's data
-/// (the rest of the layout comes from Typst's cache of the document's own)
-/// and written as `<pack>/copy-NN.pdf`, in parallel.
+/// The numbered copies of a document laid out as copy 0: each gets its own
+/// copy boxes (see [`copies`]) and is written as `<pack>/copy-NN.pdf`, in
+/// parallel.
 fn write_copies(
     job: &Job,
     plan: &DocumentPlan,
