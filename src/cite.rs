@@ -298,6 +298,38 @@ fn read_file(
     }
 }
 
+/// BibTeX's `~` is a non-breaking space (`Mark~F. Adams`), which the
+/// BibLaTeX reader Typst uses keeps as a tilde in names. Outside lines that
+/// hold a URL, DOI or file path, and unless escaped (`\~{n}` is ñ), it
+/// becomes U+00A0 in the text Typst reads. (Keys and syntax do not change,
+/// so `check` parses the file as written and reports its own offsets.)
+pub fn tie_spaces(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text.contains('~') {
+        return text.into();
+    }
+    let mut out = String::with_capacity(text.len());
+    for line in text.split_inclusive('\n') {
+        let lower = line.to_ascii_lowercase();
+        if ["url", "doi", "http", "file", "eprint"]
+            .iter()
+            .any(|k| lower.contains(k))
+        {
+            out.push_str(line);
+            continue;
+        }
+        let mut previous = ' ';
+        for c in line.chars() {
+            out.push(if c == '~' && previous != '\\' {
+                '\u{a0}'
+            } else {
+                c
+            });
+            previous = c;
+        }
+    }
+    out.into()
+}
+
 /// A style is a name Typst knows or a project `.csl` file (an independent
 /// CSL style).
 fn check_style(root: &Path, style: &str, origin: &Origin, report: &mut Report) {
@@ -386,5 +418,19 @@ pub fn style_for_layout(style: Option<&str>) -> String {
         }
         Some(style) => style.to_string(),
         None => DEFAULT_STYLE.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ties_are_non_breaking_spaces_but_not_in_urls_or_accents() {
+        let bib = "author = {Mark~F. Adams and M.~J. Turk},\ntitle = {Espa\\~{n}a},\nurl = {https://x.org/~me},\n";
+        assert_eq!(
+            tie_spaces(bib),
+            "author = {Mark\u{a0}F. Adams and M.\u{a0}J. Turk},\ntitle = {Espa\\~{n}a},\nurl = {https://x.org/~me},\n"
+        );
     }
 }

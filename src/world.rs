@@ -176,9 +176,16 @@ impl Base {
                     self.read.lock().expect("read set poisoned").insert(path);
                 }
                 let path = self.project_file(id)?;
-                std::fs::read(&path)
-                    .map(Bytes::new)
-                    .map_err(|err| FileError::from_io(err, &path))
+                let bytes = std::fs::read(&path).map_err(|err| FileError::from_io(err, &path))?;
+                if path
+                    .extension()
+                    .is_some_and(|e| e.eq_ignore_ascii_case("bib"))
+                    && let Ok(text) = std::str::from_utf8(&bytes)
+                    && let std::borrow::Cow::Owned(tied) = crate::cite::tie_spaces(text)
+                {
+                    return Ok(Bytes::from_string(tied));
+                }
+                Ok(Bytes::new(bytes))
             })
             .clone()
     }
