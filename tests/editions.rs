@@ -356,3 +356,46 @@ fn a_copy_number_listed_twice_is_refused_at_its_line() {
     assert!(text.contains("recipients.csv:4:1"), "{text}");
     assert!(text.contains("first listed here"), "{text}");
 }
+
+#[test]
+fn a_changed_paragraph_across_a_page_break_has_its_bar_on_each_outer_edge() {
+    let long = |edited: bool| {
+        let start: Vec<String> = (0..5).map(paragraph).collect();
+        let mut running: Vec<String> = (30..40).map(paragraph).collect();
+        if edited {
+            running.push(EDITED.to_string());
+        }
+        format!("{}\n\n{}\n", start.join("\n\n"), running.join(" "))
+    };
+    let dir = project(&[
+        ("folio.toml", &config("2024-01-01")),
+        ("notes/long.md", &note("Long", 1, &long(false))),
+    ]);
+    let first = folio(dir.path(), &["build"]);
+    assert!(first.status.success(), "{}", stderr(&first));
+    std::fs::copy(
+        dir.path().join("output/manifest.json"),
+        dir.path().join("edition-1.json"),
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("notes/long.md"),
+        note("Long", 1, &long(true)),
+    )
+    .unwrap();
+    let second = folio(dir.path(), &["build", "--since", "edition-1.json"]);
+    assert!(second.status.success(), "{}", stderr(&second));
+    let pdf = Pdf::open(&dir.path().join("output/briefing-book.pdf"));
+    let barred: Vec<(u32, f64)> = (1..=pdf.page_count() as u32)
+        .flat_map(|p| bars(&pdf, p).into_iter().map(move |(x, _, _)| (p, x)))
+        .collect();
+    let start = pdf.chapter_page("Long");
+    assert_eq!(start % 2, 1, "chapters open on right-hand pages");
+    // The paragraph starts on the chapter's first page and runs onto the
+    // next: one bar each, in the right margin, then in the left.
+    assert_eq!(barred.len(), 2, "{barred:?}");
+    assert_eq!(barred[0].0, start);
+    assert!(barred[0].1 > 536.0, "{barred:?}");
+    assert_eq!(barred[1].0, start + 1);
+    assert!(barred[1].1 < 50.0, "{barred:?}");
+}
