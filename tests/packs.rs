@@ -203,6 +203,24 @@ fn plain_output_lists_files_in_order_then_a_summary() {
     assert!(lines.last().unwrap().starts_with("11 files, "), "{text}");
 }
 
+#[test]
+fn a_one_page_document_is_one_page() {
+    let dir = project(&[
+        (
+            "folio.toml",
+            "[book]\ntitle = \"One\"\nlayout = \"handout\"\n",
+        ),
+        NOTE_A,
+    ]);
+    let output = folio(dir.path(), &[]);
+    let text = stderr(&output);
+    assert!(
+        text.lines()
+            .any(|l| l == "wrote output/briefing-book.pdf (1 page)"),
+        "{text}"
+    );
+}
+
 const NOTE_A: (&str, &str) = (
     "notes/alpha.md",
     "---\ntitle: Alpha\ntags: [x]\n---\n\nText.\n",

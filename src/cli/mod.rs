@@ -577,9 +577,10 @@ impl Progress {
             None if !self.quiet => {
                 for file in written {
                     eprintln!(
-                        "wrote {} ({} pages)",
+                        "wrote {} ({} page{})",
                         crate::diag::display_path(&file.path),
-                        file.pages
+                        file.pages,
+                        if file.pages == 1 { "" } else { "s" }
                     );
                 }
             }
