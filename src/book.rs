@@ -106,6 +106,8 @@ pub struct Revised {
     pub opener: bool,
     /// Blocks of the previous edition are gone.
     pub removed: bool,
+    /// Its blocks are those of the previous edition in another order.
+    pub reordered: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -661,11 +663,14 @@ fn revised(note: &Note, previous: &Previous) -> Revised {
             .count()
     });
     let new = note.body.blocks.iter().filter(|b| b.revised).count();
+    let opener = before.is_some_and(|b| b.meta != crate::edition::meta_hash(note));
+    let removed = gone > new;
     Revised {
         id: note.id.clone(),
+        reordered: sections.is_empty() && !opener && !removed,
         sections,
-        opener: before.is_some_and(|b| b.meta != crate::edition::meta_hash(note)),
-        removed: gone > new,
+        opener,
+        removed,
     }
 }
 

@@ -399,3 +399,37 @@ fn a_changed_paragraph_across_a_page_break_has_its_bar_on_each_outer_edge() {
     assert_eq!(barred[1].0, start + 1);
     assert!(barred[1].1 < 50.0, "{barred:?}");
 }
+
+#[test]
+fn paragraphs_only_reordered_are_listed_as_moved_without_bars() {
+    let body = |order: [usize; 3]| {
+        order
+            .iter()
+            .map(|&i| paragraph(50 + i))
+            .collect::<Vec<_>>()
+            .join("\n\n")
+    };
+    let dir = project(&[
+        ("folio.toml", &config("2024-01-01")),
+        ("notes/order.md", &note("Order", 1, &body([0, 1, 2]))),
+    ]);
+    assert!(folio(dir.path(), &["build"]).status.success());
+    std::fs::copy(
+        dir.path().join("output/manifest.json"),
+        dir.path().join("edition-1.json"),
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("notes/order.md"),
+        note("Order", 1, &body([2, 0, 1])),
+    )
+    .unwrap();
+    let second = folio(dir.path(), &["build", "--since", "edition-1.json"]);
+    assert!(second.status.success(), "{}", stderr(&second));
+    let pdf = Pdf::open(&dir.path().join("output/briefing-book.pdf"));
+    let page = bookmark_page(&pdf, "Changes in this edition");
+    let text = squash(&pdf.text(page));
+    assert!(text.contains("RevisedOrderp."), "{text}");
+    assert!(text.contains("Changed:passagesmoved"), "{text}");
+    assert!((1..=pdf.page_count() as u32).all(|p| bars(&pdf, p).is_empty()));
+}
