@@ -15,7 +15,7 @@ mod common;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
-use common::{folio, project, stderr};
+use common::{Matrix, folio, multiply, project, stderr};
 use lopdf::content::Content;
 use lopdf::{Document, Encoding, Object};
 
@@ -316,20 +316,6 @@ struct Run {
     x: f32,
     y: f32,
     text: String,
-}
-
-/// An affine transformation [a b c d e f], as PDF's `cm` writes it.
-type Matrix = [f32; 6];
-
-fn multiply(m: &Matrix, n: &Matrix) -> Matrix {
-    [
-        m[0] * n[0] + m[1] * n[2],
-        m[0] * n[1] + m[1] * n[3],
-        m[2] * n[0] + m[3] * n[2],
-        m[2] * n[1] + m[3] * n[3],
-        m[4] * n[0] + m[5] * n[2] + n[4],
-        m[4] * n[1] + m[5] * n[3] + n[5],
-    ]
 }
 
 fn read_glyphs(path: &Path) -> Glyphs {

@@ -8,6 +8,21 @@ use std::process::{Command, Output};
 
 use lopdf::{Document, Object, ObjectId};
 
+/// An affine transformation [a b c d e f], as PDF's `cm` writes it.
+pub type Matrix = [f32; 6];
+
+/// `m` then `n`.
+pub fn multiply(m: &Matrix, n: &Matrix) -> Matrix {
+    [
+        m[0] * n[0] + m[1] * n[2],
+        m[0] * n[1] + m[1] * n[3],
+        m[2] * n[0] + m[3] * n[2],
+        m[2] * n[1] + m[3] * n[3],
+        m[4] * n[0] + m[5] * n[2] + n[4],
+        m[4] * n[1] + m[5] * n[3] + n[5],
+    ]
+}
+
 pub fn repo() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
@@ -315,35 +330,31 @@ impl Pdf {
             .get_and_decode_page_content(page_id)
             .expect("content");
         let number = |o: &Object| match o {
-            Object::Integer(i) => *i as f64,
-            Object::Real(r) => f64::from(*r),
+            Object::Integer(i) => *i as f32,
+            Object::Real(r) => *r,
             _ => 0.0,
         };
-        // [a b c d e f] as PDF orders a matrix.
-        let multiply = |m: [f64; 6], n: [f64; 6]| {
-            [
-                m[0] * n[0] + m[1] * n[2],
-                m[0] * n[1] + m[1] * n[3],
-                m[2] * n[0] + m[3] * n[2],
-                m[2] * n[1] + m[3] * n[3],
-                m[4] * n[0] + m[5] * n[2] + n[4],
-                m[4] * n[1] + m[5] * n[3] + n[5],
-            ]
+        let apply = |m: Matrix, x: f32, y: f32| {
+            (
+                f64::from(m[0] * x + m[2] * y + m[4]),
+                f64::from(m[1] * x + m[3] * y + m[5]),
+            )
         };
-        let apply =
-            |m: [f64; 6], x: f64, y: f64| (m[0] * x + m[2] * y + m[4], m[1] * x + m[3] * y + m[5]);
-        let mut ctm = [1.0, 0.0, 0.0, 1.0, 0.0, 0.0];
+        let mut ctm: Matrix = [1.0, 0.0, 0.0, 1.0, 0.0, 0.0];
         let mut stack = Vec::new();
         let mut path: Vec<(f64, f64)> = Vec::new();
         let mut pending: Vec<((f64, f64), (f64, f64))> = Vec::new();
         let mut segments = Vec::new();
         for op in &content.operations {
-            let args: Vec<f64> = op.operands.iter().map(number).collect();
+            let args: Vec<f32> = op.operands.iter().map(number).collect();
             match op.operator.as_str() {
                 "q" => stack.push(ctm),
                 "Q" => ctm = stack.pop().unwrap_or(ctm),
                 "cm" if args.len() == 6 => {
-                    ctm = multiply([args[0], args[1], args[2], args[3], args[4], args[5]], ctm)
+                    ctm = multiply(
+                        &[args[0], args[1], args[2], args[3], args[4], args[5]],
+                        &ctm,
+                    )
                 }
                 "m" if args.len() == 2 => path = vec![apply(ctm, args[0], args[1])],
                 "l" if args.len() == 2 => {
