@@ -367,7 +367,6 @@ pub fn plan(
     );
     let shared = Shared {
         edition,
-        root: config.path.parent().unwrap_or(Path::new(".")),
         corpus,
         graph,
         settings,
@@ -463,8 +462,6 @@ fn book_data(settings: &Book, project_name: &str, date: Option<Date>) -> BookDat
 /// What every document of a run is planned from.
 struct Shared<'a> {
     edition: &'a EditionInputs<'a>,
-    /// The project folder (a `.csl` style is read from it).
-    root: &'a Path,
     corpus: &'a Corpus,
     graph: &'a Graph,
     settings: &'a Book,
@@ -719,7 +716,7 @@ fn bibliography_data(
     Some(BibliographyData {
         sources: sources.iter().map(|s| format!("/{s}")).collect(),
         style: crate::cite::style_for_layout(style),
-        format: crate::cite::citation_format(shared.root, style),
+        format: library.citation_format(style),
         missing,
     })
 }

@@ -39,6 +39,8 @@ pub struct Library {
     files: BTreeMap<String, Vec<String>>,
     /// Each key and the first file that defines it.
     owners: BTreeMap<String, String>,
+    /// How each project `.csl` style named in folio.toml cites, read once.
+    csl_formats: BTreeMap<String, &'static str>,
 }
 
 impl Library {
@@ -70,9 +72,27 @@ impl Library {
                 .filter_map(|p| p.citation_style.as_ref()),
         );
         for style in styles {
-            check_style(root, style.get_ref(), &origin(style.span()), report);
+            let name = style.get_ref();
+            if let Some(csl) = check_style(root, name, &origin(style.span()), report) {
+                library.csl_formats.insert(name.clone(), format_of(&csl));
+            }
         }
         library
+    }
+
+    /// How a style cites: `author-date`, `author`, `numeric`, `label` or
+    /// `note` (CSL's citation-format), or `unknown` when the style does not
+    /// say (or is a `.csl` file that could not be read).
+    pub fn citation_format(&self, style: Option<&str>) -> &'static str {
+        use hayagriva::citationberg::Style;
+        let style = style.unwrap_or(DEFAULT_STYLE);
+        if let Some(format) = self.csl_formats.get(style) {
+            return format;
+        }
+        match ArchivedStyle::by_name(style).map(ArchivedStyle::get) {
+            Some(Style::Independent(style)) => format_of(&style),
+            _ => "unknown",
+        }
     }
 
     /// Reads a file named at `origin` (unless read already) and returns its
@@ -230,7 +250,7 @@ fn read_file(
         .extension()
         .map(|e| e.to_string_lossy().to_lowercase())
         .unwrap_or_default();
-    if !matches!(extension.as_str(), "bib" | "yaml" | "yml") {
+    if !is_bibliography_file(path) {
         report.push(
             Diagnostic::error(format!(
                 "`{}` is not a bibliography file folio reads",
@@ -330,9 +350,22 @@ pub fn tie_spaces(text: &str) -> std::borrow::Cow<'_, str> {
     out.into()
 }
 
+/// Whether `path` is a bibliography file by its extension (`.bib`,
+/// `.yaml`, `.yml`), as folio reads them.
+pub fn is_bibliography_file(path: &Path) -> bool {
+    path.extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| matches!(e.to_ascii_lowercase().as_str(), "bib" | "yaml" | "yml"))
+}
+
 /// A style is a name Typst knows or a project `.csl` file (an independent
-/// CSL style).
-fn check_style(root: &Path, style: &str, origin: &Origin, report: &mut Report) {
+/// CSL style); returns the parsed `.csl` file.
+fn check_style(
+    root: &Path,
+    style: &str,
+    origin: &Origin,
+    report: &mut Report,
+) -> Option<IndependentStyle> {
     if !style.ends_with(".csl") {
         if ArchivedStyle::by_name(style).is_none() {
             let names: Vec<&str> = ArchivedStyle::all()
@@ -360,41 +393,29 @@ fn check_style(root: &Path, style: &str, origin: &Origin, report: &mut Report) {
                     .hint(hint),
             );
         }
-        return;
+        return None;
     }
-    let Some(rel) = inside_project(root, style, "style file", origin, report) else {
-        return;
-    };
+    let rel = inside_project(root, style, "style file", origin, report)?;
     let text = std::fs::read_to_string(root.join(&rel)).unwrap_or_default();
-    if let Err(err) = IndependentStyle::from_xml(&text) {
-        report.push(
-            Diagnostic::error(format!("`{style}` is not an independent CSL style: {err}"))
-                .at(&origin.file, origin.range.clone())
-                .hint("folio takes CSL 1.0 styles with their own layout; a dependent style names its parent, use that one"),
-        );
+    match IndependentStyle::from_xml(&text) {
+        Ok(csl) => Some(csl),
+        Err(err) => {
+            report.push(
+                Diagnostic::error(format!("`{style}` is not an independent CSL style: {err}"))
+                    .at(&origin.file, origin.range.clone())
+                    .hint("folio takes CSL 1.0 styles with their own layout; a dependent style names its parent, use that one"),
+            );
+            None
+        }
     }
 }
 
-/// How a style cites: `author-date`, `author`, `numeric`, `label` or
-/// `note` (CSL's citation-format), or `unknown` when the style does not say.
-pub fn citation_format(root: &Path, style: Option<&str>) -> &'static str {
-    use hayagriva::citationberg::{CitationFormat, Style, StyleCategory};
-    let style = style.unwrap_or(DEFAULT_STYLE);
-    let independent = if style.ends_with(".csl") {
-        crate::markup::normalize("", style)
-            .and_then(|rel| std::fs::read_to_string(root.join(rel)).ok())
-            .and_then(|xml| IndependentStyle::from_xml(&xml).ok())
-    } else {
-        match ArchivedStyle::by_name(style).map(ArchivedStyle::get) {
-            Some(Style::Independent(style)) => Some(style),
-            _ => None,
-        }
-    };
-    let format = independent.and_then(|s| {
-        s.info.category.iter().find_map(|c| match c {
-            StyleCategory::CitationFormat { format } => Some(*format),
-            _ => None,
-        })
+/// CSL's citation-format of a style, as the layout contract names it.
+fn format_of(style: &IndependentStyle) -> &'static str {
+    use hayagriva::citationberg::{CitationFormat, StyleCategory};
+    let format = style.info.category.iter().find_map(|c| match c {
+        StyleCategory::CitationFormat { format } => Some(*format),
+        _ => None,
     });
     match format {
         Some(CitationFormat::AuthorDate) => "author-date",

@@ -215,13 +215,10 @@ pub fn from_texts(
     // A bibliography that cannot be read holds back every document, and
     // its keys are unknown: its error is the one to read, not one warning
     // per citation.
-    let unread_bibliography = report.diagnostics.iter().any(|d| {
-        d.is_error()
-            && d.file.as_deref().is_some_and(|f| {
-                f.extension()
-                    .is_some_and(|e| matches!(e.to_str(), Some("bib" | "yaml" | "yml")))
-            })
-    });
+    let unread_bibliography = report
+        .diagnostics
+        .iter()
+        .any(|d| d.is_error() && d.file.as_deref().is_some_and(cite::is_bibliography_file));
     for (note, note_report) in converted {
         report.extend(
             note_report

@@ -418,15 +418,11 @@ fn sound_plans(
         .collect();
     // Errors in folio.toml, or in a bibliography (which any document may
     // read), hold back every document.
-    let is_bibliography = |f: &Path| {
-        f.extension()
-            .is_some_and(|e| matches!(e.to_str(), Some("bib" | "yaml" | "yml")))
-    };
     let global = report.diagnostics.iter().any(|d| {
         d.is_error()
             && d.file
                 .as_deref()
-                .is_none_or(|f| f == config.path || is_bibliography(f))
+                .is_none_or(|f| f == config.path || crate::cite::is_bibliography_file(f))
     });
     // Notes with errors that made it into the corpus, and the ids of files
     // that did not (their tags are unknown, so any tag-selected pack may

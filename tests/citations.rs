@@ -237,3 +237,53 @@ fn check_finds_citation_problems_without_typesetting() {
     assert!(text.contains("did you mean `@oecd2007`?"), "{text}");
     assert!(!Path::new(&dir.path().join("output")).exists());
 }
+
+/// A numeric CSL style of the project's own: brackets and numbers.
+const HOUSE_CSL: &str = r#"<?xml version="1.0" encoding="utf-8"?>
+<style xmlns="http://purl.org/net/xbiblio/csl" class="in-text" version="1.0">
+  <info>
+    <title>House numeric</title>
+    <id>house-numeric</id>
+    <category citation-format="numeric"/>
+    <updated>2024-01-01T00:00:00+00:00</updated>
+  </info>
+  <citation>
+    <layout prefix="[" suffix="]" delimiter=", ">
+      <text variable="citation-number"/>
+    </layout>
+  </citation>
+  <bibliography>
+    <layout>
+      <text variable="citation-number" prefix="(" suffix=") "/>
+      <text variable="title"/>
+    </layout>
+  </bibliography>
+</style>
+"#;
+
+#[test]
+fn a_project_csl_style_is_used_and_its_citation_format_read() {
+    let dir = tempfile::tempdir().unwrap();
+    common::copy_dir(&common::repo().join("tests/fixtures/citations"), dir.path());
+    std::fs::create_dir_all(dir.path().join("styles")).unwrap();
+    std::fs::write(dir.path().join("styles/house.csl"), HOUSE_CSL).unwrap();
+    let config = dir.path().join("folio.toml");
+    let text = std::fs::read_to_string(&config).unwrap().replace(
+        "bibliography = [\"refs/works.bib\"",
+        "citation_style = \"styles/house.csl\"\nbibliography = [\"refs/works.bib\"",
+    );
+    std::fs::write(config, text).unwrap();
+    let output = folio(dir.path(), &["build"]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let pdf = Pdf::open(&dir.path().join("output/policy.pdf"));
+    let text = chapter(&pdf, "Every Form");
+    // Numeric: `[-@key]` has no author to leave out, so it cites as usual.
+    for expected in ["thereference[1].", "theCouncilagreed[4]."] {
+        assert!(text.contains(expected), "{expected} not in {text}");
+    }
+    assert!(
+        references(&pdf).starts_with("(1)OECDDACHandbook"),
+        "{}",
+        references(&pdf)
+    );
+}
