@@ -583,7 +583,9 @@ fn build(
         let written = File::create(&path)
             .map_err(|err| err.to_string())
             .and_then(|file| {
-                typst_timing::export_json(std::io::BufWriter::new(file), |_| (String::new(), 0))
+                typst_timing::export_json(std::io::BufWriter::new(file), |span| {
+                    base.span_place(typst::syntax::Span::from_raw(span))
+                })
             });
         if let Err(err) = written {
             report

@@ -201,6 +201,21 @@ impl Base {
         self.project_layout(name).is_none().then_some(text)
     }
 
+    /// Where a span points, as a path and a 1-based line (for the timings
+    /// trace): the main file of a document is not in the base, so its spans
+    /// give an empty path.
+    pub fn span_place(&self, span: typst::syntax::Span) -> (String, u32) {
+        let Some(id) = span.id() else {
+            return (String::new(), 0);
+        };
+        let path = id.vpath().get_with_slash().to_string();
+        let line = self.source(id).ok().and_then(|source| {
+            let start = source.find(span)?.range().start;
+            source_line(&source, start)
+        });
+        (path, line.unwrap_or(0))
+    }
+
     fn source(&self, id: FileId) -> FileResult<Source> {
         if let Some(source) = self.generated.get(&id) {
             return Ok(source.clone());
@@ -329,4 +344,11 @@ impl World for DocumentWorld<'_> {
 /// Text of a file a Typst diagnostic points into, for showing it to the user.
 pub fn source_text(world: &dyn World, id: FileId) -> Option<Arc<str>> {
     world.source(id).ok().map(|s| Arc::from(s.text()))
+}
+
+fn source_line(source: &Source, offset: usize) -> Option<u32> {
+    source
+        .lines()
+        .byte_to_line(offset)
+        .map(|line| line as u32 + 1)
 }
