@@ -136,6 +136,9 @@ pub struct BuildOptions {
     pub copies: Option<PathBuf>,
     /// Exports remembered across builds of one process (watch mode).
     pub exported: std::sync::Arc<render::ExportMemo>,
+    /// More builds follow in this process (watch mode): keep what Typst
+    /// cached for them.
+    pub rebuilds: bool,
 }
 
 #[derive(Debug)]
@@ -542,6 +545,9 @@ fn build(
         return finish(report, Vec::new(), true, read);
     }
     let mut base = render::base(&root, &corpus, fonts);
+    if settings.rebuilds {
+        base.rebuild_from(settings.exported.layouts());
+    }
     let targets: Vec<_> = plans.iter().map(|p| p.images).collect();
     for prepared in images::prepare(&root, &corpus, &targets, &out_dir.join(IMAGE_CACHE)) {
         base.add_image(prepared.target, &prepared.path, prepared.bytes);

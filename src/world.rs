@@ -15,6 +15,7 @@ use typst::syntax::{FileId, RootedPath, Source, VirtualPath, VirtualRoot};
 use typst::text::{Font, FontBook};
 use typst::utils::LazyHash;
 use typst::{Library, LibraryExt, World};
+use typst_layout::PagedDocument;
 
 use crate::book::ImageTarget;
 pub use crate::fonts::Fonts;
@@ -81,6 +82,10 @@ pub struct Base {
     disk: Mutex<HashMap<FileId, FileResult<Bytes>>>,
     read: Mutex<std::collections::BTreeSet<PathBuf>>,
     sources: Mutex<HashMap<FileId, FileResult<Source>>>,
+    /// `folio watch`: what the previous build laid out, by output path.
+    /// Typst starts from those pages instead of from nothing, and keeps its
+    /// cached layouts for the next build. `None` in a one-shot build.
+    previous: Option<HashMap<String, PagedDocument>>,
 }
 
 impl Base {
@@ -96,6 +101,7 @@ impl Base {
             disk: Mutex::new(HashMap::new()),
             read: Mutex::new(std::collections::BTreeSet::new()),
             sources: Mutex::new(HashMap::new()),
+            previous: None,
         }
     }
 
@@ -199,6 +205,25 @@ impl Base {
         let name = path.strip_prefix("/layouts/")?.strip_suffix(".typ")?;
         let text = BUILTIN_LAYOUTS.iter().find(|(n, _)| *n == name)?.1;
         self.project_layout(name).is_none().then_some(text)
+    }
+
+    /// A rebuild (watch): start from the documents the previous build laid
+    /// out, and keep Typst's cached layouts for the next.
+    pub fn rebuild_from(&mut self, previous: HashMap<String, PagedDocument>) {
+        self.previous = Some(previous);
+    }
+
+    pub fn rebuilds(&self) -> bool {
+        self.previous.is_some()
+    }
+
+    /// How a document's layout starts: afresh, or (watch) from what the
+    /// previous build laid out at `output`.
+    pub fn layout_start(&self, output: &str) -> crate::render::Start<'_> {
+        match &self.previous {
+            None => crate::render::Start::Fresh,
+            Some(previous) => crate::render::Start::Rebuild(previous.get(output)),
+        }
     }
 
     /// Where a span points, as a path and a 1-based line (for the timings

@@ -423,7 +423,11 @@ fn watch_command(args: &BuildArgs) -> Outcome {
             return Outcome::Failed;
         }
     };
-    match watch::run(&project, &args.options(), args.check.quiet.quiet) {
+    let options = BuildOptions {
+        rebuilds: true,
+        ..args.options()
+    };
+    match watch::run(&project, &options, args.check.quiet.quiet) {
         Ok(()) => Outcome::Done,
         Err(message) => {
             eprintln!("error: {message}");

@@ -6,11 +6,13 @@
 //! Typst's diagnostics back to the note or layout that caused them;
 //! [`emit`] writes the Typst sources for other front ends.
 
+mod converge;
 mod copies;
 mod emit;
 mod locate;
 mod schedule;
 
+pub use converge::Start;
 pub use emit::emit_typst;
 pub use schedule::{Built, Job, build_all};
 
@@ -168,7 +170,7 @@ fn compile_main(
     report: &mut Report,
 ) -> Option<PagedDocument> {
     let world = document_world(base, plan, main, elsewhere, copy);
-    let compiled = typst::compile::<PagedDocument>(&world);
+    let compiled = converge::compile(&world, base.layout_start(&plan.output));
     let diagnostics = compiled
         .warnings
         .iter()
@@ -314,22 +316,38 @@ fn book_date(plan: &DocumentPlan) -> Date {
     plan.pdf_date()
 }
 
-/// Documents exported earlier in this process, by output path, with a hash
-/// of their laid-out pages: `folio watch` skips the export (which Typst does
-/// not cache) of a document whose pages did not change.
+/// Documents laid out and exported earlier in this process, by output path:
+/// `folio watch` starts each layout from the previous build's, and skips
+/// the export (which Typst does not cache) of a document whose pages did
+/// not change.
 #[derive(Debug, Default)]
-pub struct ExportMemo(Mutex<HashMap<String, (u128, Written)>>);
+pub struct ExportMemo {
+    exported: Mutex<HashMap<String, (u128, Written)>>,
+    laid_out: Mutex<HashMap<String, PagedDocument>>,
+}
 
 impl ExportMemo {
+    /// The documents the last build laid out, by output path.
+    pub fn layouts(&self) -> HashMap<String, PagedDocument> {
+        self.laid_out.lock().expect("layout memo poisoned").clone()
+    }
+
+    pub(super) fn put_layout(&self, output: &str, document: &PagedDocument) {
+        self.laid_out
+            .lock()
+            .expect("layout memo poisoned")
+            .insert(output.to_string(), document.clone());
+    }
+
     pub(super) fn get(&self, output: &str, hash: u128) -> Option<Written> {
-        let memo = self.0.lock().expect("export memo poisoned");
+        let memo = self.exported.lock().expect("export memo poisoned");
         memo.get(output)
             .filter(|(h, written)| *h == hash && written.path.exists())
             .map(|(_, written)| written.clone())
     }
 
     pub(super) fn put(&self, hash: u128, written: &Written) {
-        self.0
+        self.exported
             .lock()
             .expect("export memo poisoned")
             .insert(written.output.clone(), (hash, written.clone()));

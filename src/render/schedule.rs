@@ -87,6 +87,11 @@ pub fn build_all(job: &Job, report: &mut Report) -> Built {
                 // A document with numbered copies is laid out once, as copy 0.
                 let copy = (!plan.copies.is_empty()).then_some(&copies::LAYOUT_COPY);
                 let document = compile(base, plan, corpus, &elsewhere, copy, &mut report);
+                if let Some(document) = &document
+                    && base.rebuilds()
+                {
+                    job.memo.put_layout(&plan.output, document);
+                }
                 LaidOut {
                     index,
                     elsewhere,
