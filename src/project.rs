@@ -24,7 +24,7 @@ use typst_layout::PagedDocument;
 use crate::book::{DocumentPlan, Kind};
 use crate::diag::{Diagnostic, Report};
 use crate::render::{self, Written};
-use crate::world::Fonts;
+use crate::world::{Fonts, Reuse};
 use crate::{book, config, fonts, images, links, notes};
 
 /// A project folder: folio.toml, notes/, layouts/, fonts/.
@@ -545,9 +545,13 @@ fn build(
         return finish(report, Vec::new(), true, read);
     }
     let mut base = render::base(&root, &corpus, fonts);
-    if settings.rebuilds {
-        base.rebuild_from(settings.exported.layouts());
-    }
+    base.set_reuse(if settings.rebuilds {
+        Reuse::Rebuild(settings.exported.layouts())
+    } else if plans.len() == 1 {
+        Reuse::Alone
+    } else {
+        Reuse::Shared
+    });
     let targets: Vec<_> = plans.iter().map(|p| p.images).collect();
     for prepared in images::prepare(&root, &corpus, &targets, &out_dir.join(IMAGE_CACHE)) {
         base.add_image(prepared.target, &prepared.path, prepared.bytes);

@@ -82,10 +82,8 @@ pub struct Base {
     disk: Mutex<HashMap<FileId, FileResult<Bytes>>>,
     read: Mutex<std::collections::BTreeSet<PathBuf>>,
     sources: Mutex<HashMap<FileId, FileResult<Source>>>,
-    /// `folio watch`: what the previous build laid out, by output path.
-    /// Typst starts from those pages instead of from nothing, and keeps its
-    /// cached layouts for the next build. `None` in a one-shot build.
-    previous: Option<HashMap<String, PagedDocument>>,
+    /// How the build's layouts share Typst's memo cache.
+    reuse: Reuse,
 }
 
 impl Base {
@@ -101,7 +99,7 @@ impl Base {
             disk: Mutex::new(HashMap::new()),
             read: Mutex::new(std::collections::BTreeSet::new()),
             sources: Mutex::new(HashMap::new()),
-            previous: None,
+            reuse: Reuse::Shared,
         }
     }
 
@@ -207,22 +205,20 @@ impl Base {
         self.project_layout(name).is_none().then_some(text)
     }
 
-    /// A rebuild (watch): start from the documents the previous build laid
-    /// out, and keep Typst's cached layouts for the next.
-    pub fn rebuild_from(&mut self, previous: HashMap<String, PagedDocument>) {
-        self.previous = Some(previous);
+    pub fn set_reuse(&mut self, reuse: Reuse) {
+        self.reuse = reuse;
     }
 
     pub fn rebuilds(&self) -> bool {
-        self.previous.is_some()
+        matches!(self.reuse, Reuse::Rebuild(_))
     }
 
-    /// How a document's layout starts: afresh, or (watch) from what the
-    /// previous build laid out at `output`.
+    /// How the layout of the document written at `output` starts.
     pub fn layout_start(&self, output: &str) -> crate::render::Start<'_> {
-        match &self.previous {
-            None => crate::render::Start::Fresh,
-            Some(previous) => crate::render::Start::Rebuild(previous.get(output)),
+        match &self.reuse {
+            Reuse::Alone => crate::render::Start::Alone,
+            Reuse::Shared => crate::render::Start::AmongOthers,
+            Reuse::Rebuild(previous) => crate::render::Start::Rebuild(previous.get(output)),
         }
     }
 
@@ -256,6 +252,20 @@ impl Base {
         cache.insert(id, source.clone());
         source
     }
+}
+
+/// How the documents of a build share Typst's memo cache.
+pub enum Reuse {
+    /// One document: each layout iteration drops what it no longer uses,
+    /// which bounds the memory of a big book.
+    Alone,
+    /// Several documents (packs share chapters, and a document is laid out
+    /// again once the pages of others are known): everything is kept.
+    Shared,
+    /// `folio watch`: more builds follow. Each layout starts from what the
+    /// previous build laid out at the same output path, and everything is
+    /// kept for the next build.
+    Rebuild(HashMap<String, PagedDocument>),
 }
 
 /// One document's view: the shared base plus its own main file and data.

@@ -5,10 +5,11 @@
 //! of labels, counters, the number of pages) no longer changes: three
 //! iterations for a folio book. Its own loop keeps each iteration's
 //! document and every layout result in the memo cache until the end. This
-//! one keeps only the last document, and after each iteration drops the
-//! cached results the iteration did not use, which are stale: what the
-//! next iteration reuses stays. In `folio watch` it starts from the
-//! previous build's document instead of from nothing.
+//! one keeps only the last document and, when the document is the build's
+//! only one, drops after each iteration the cached results that iteration
+//! did not use, which are stale: what the next iteration reuses stays. In
+//! `folio watch` it starts from the previous build's document instead of
+//! from nothing.
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 
@@ -25,9 +26,13 @@ use typst_layout::PagedDocument;
 /// Where a layout starts.
 #[derive(Clone, Copy)]
 pub enum Start<'a> {
-    /// From nothing, as Typst does; what later iterations no longer use is
-    /// dropped from the memo cache as they go.
-    Fresh,
+    /// From nothing, as Typst does, for the only document of the build:
+    /// what later iterations no longer use is dropped from the memo cache as
+    /// they go.
+    Alone,
+    /// From nothing, keeping everything cached for the build's other
+    /// documents.
+    AmongOthers,
     /// A rebuild in `folio watch`: from the document the previous build laid
     /// out (if it had one), which is usually already where the layout
     /// settles, so that one iteration of cache hits is often all it takes.
@@ -35,9 +40,7 @@ pub enum Start<'a> {
     Rebuild(Option<&'a PagedDocument>),
 }
 
-/// How many documents are being laid out now. Each evicts at the end of
-/// its iterations, so a result one of them used in its last iteration must
-/// survive one eviction per document before it is used again.
+/// How many documents are being laid out now.
 static LAYING_OUT: AtomicUsize = AtomicUsize::new(0);
 
 struct LayingOut;
@@ -134,8 +137,10 @@ fn layout(world: &dyn World, start: Start, sink: &mut Sink) -> SourceResult<Page
         }
         // The last document is all the next iteration asks about.
         drop(previous.replace(document));
-        if matches!(start, Start::Fresh) {
-            comemo::evict(LAYING_OUT.load(Ordering::SeqCst).max(1));
+        // Evicting ages the results of every document being laid out (the
+        // copy slots of numbered copies run side by side).
+        if matches!(start, Start::Alone) && LAYING_OUT.load(Ordering::SeqCst) == 1 {
+            comemo::evict(1);
         }
     }
 }
