@@ -217,7 +217,7 @@ impl Base {
     pub fn layout_start(&self, output: &str) -> crate::render::Start<'_> {
         match &self.reuse {
             Reuse::Alone => crate::render::Start::Alone,
-            Reuse::Shared => crate::render::Start::AmongOthers,
+            Reuse::Shared => crate::render::Start::Shared,
             Reuse::Rebuild(previous) => crate::render::Start::Rebuild(previous.get(output)),
         }
     }

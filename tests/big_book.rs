@@ -105,13 +105,13 @@ fn note(n: usize, numbers: &mut Numbers) -> (String, Vec<usize>, Vec<usize>) {
                     links.push(target);
                 }
             }
-            if paragraph == 0 && section == 0 && n % 5 == 0 {
+            if paragraph == 0 && section == 0 && n.is_multiple_of(5) {
                 text.push_str("[^1]");
             }
             text.push_str(".\n\n");
         }
     }
-    if n % 5 == 0 {
+    if n.is_multiple_of(5) {
         text.push_str("[^1]: A footnote of this note.\n");
     }
     (text, related, links)
@@ -175,6 +175,15 @@ fn chapter_pages(pdf: &Pdf) -> BTreeMap<usize, u32> {
     pages
 }
 
+/// The page the appendix's bookmark points to.
+fn appendix_page(pdf: &Pdf) -> u32 {
+    pdf.outline()
+        .into_iter()
+        .find(|(_, t, _)| t == "Cross-reference appendix")
+        .expect("appendix bookmark")
+        .2
+}
+
 /// Every "Topic 012 Birch … p. N" in text whose whitespace is collapsed to
 /// single spaces: (note, N, whether the page is in brackets as after a link
 /// in the text).
@@ -224,12 +233,7 @@ fn every_page_number_in_panels_and_text_is_where_the_note_starts() {
     let built = book();
     let pdf = &built.pdf;
     let pages = chapter_pages(pdf);
-    let appendix = pdf
-        .outline()
-        .into_iter()
-        .find(|(_, t, _)| t == "Cross-reference appendix")
-        .expect("appendix bookmark")
-        .2;
+    let appendix = appendix_page(pdf);
     let mut panel_entries = 0;
     let mut text_links = 0;
     let mut expected_links = 0;
@@ -299,12 +303,7 @@ fn every_page_number_in_the_appendix_is_where_the_note_starts() {
     let built = book();
     let pdf = &built.pdf;
     let pages = chapter_pages(pdf);
-    let appendix = pdf
-        .outline()
-        .into_iter()
-        .find(|(_, t, _)| t == "Cross-reference appendix")
-        .unwrap()
-        .2;
+    let appendix = appendix_page(pdf);
     let text = section_text(pdf, appendix, pdf.page_count() as u32);
     let references = page_references(&text);
     for &(target, page, _) in &references {

@@ -32,7 +32,7 @@ pub enum Start<'a> {
     Alone,
     /// From nothing, keeping everything cached for the build's other
     /// documents.
-    AmongOthers,
+    Shared,
     /// A rebuild in `folio watch`: from the document the previous build laid
     /// out (if it had one), which is usually already where the layout
     /// settles, so that one iteration of cache hits is often all it takes.
@@ -64,10 +64,11 @@ pub fn compile(world: &dyn World, start: Start) -> Warned<SourceResult<PagedDocu
     let _laying_out = LayingOut::start();
     let mut sink = Sink::new();
     let output = match layout(world, start, &mut sink) {
+        Ok(Some(document)) => Ok(document),
         // A document that does not settle: Typst's own loop keeps every
         // iteration and can say which of its questions kept changing.
-        Err(errors) if errors.is_empty() => return typst::compile(world),
-        output => output.map_err(deduplicate),
+        Ok(None) => return typst::compile(world),
+        Err(errors) => Err(deduplicate(errors)),
     };
     Warned {
         output,
@@ -75,8 +76,9 @@ pub fn compile(world: &dyn World, start: Start) -> Warned<SourceResult<PagedDocu
     }
 }
 
-/// The loop; no errors at all means the layout did not converge.
-fn layout(world: &dyn World, start: Start, sink: &mut Sink) -> SourceResult<PagedDocument> {
+/// The loop: the settled document, or `None` if it did not settle within
+/// Typst's limit of iterations.
+fn layout(world: &dyn World, start: Start, sink: &mut Sink) -> SourceResult<Option<PagedDocument>> {
     let world = world.track();
     let traced = Traced::default();
     let traced = traced.track();
@@ -125,7 +127,7 @@ fn layout(world: &dyn World, start: Start, sink: &mut Sink) -> SourceResult<Page
         iteration += 1;
         let stable = constraint.validate(document.introspector().as_ref() as &dyn Introspector);
         if !stable && iteration == MAX_ITERS {
-            return Err(EcoVec::new());
+            return Ok(None);
         }
         if stable {
             sink.extend_from_sink(subsink);
@@ -133,7 +135,7 @@ fn layout(world: &dyn World, start: Start, sink: &mut Sink) -> SourceResult<Page
             if !delayed.is_empty() {
                 return Err(delayed);
             }
-            return Ok(document);
+            return Ok(Some(document));
         }
         // The last document is all the next iteration asks about.
         drop(previous.replace(document));
