@@ -226,15 +226,9 @@ pub(crate) fn copy_data(plan: &DocumentPlan, copy: Option<&Recipient>) -> String
     let Some(copy) = copy else {
         return "null".to_string();
     };
-    let of = plan
-        .copies
-        .iter()
-        .map(|c| c.copy)
-        .max()
-        .unwrap_or(copy.copy);
     serde_json::json!({
         "number": copy.copy,
-        "of": of,
+        "of": highest_copy(plan, copy),
         "name": copy.name,
         "organisation": copy.organisation,
     })
@@ -244,14 +238,18 @@ pub(crate) fn copy_data(plan: &DocumentPlan, copy: Option<&Recipient>) -> String
 /// Where a numbered copy is written: `<pack>/copy-03.pdf`, the number as
 /// wide as the highest.
 pub fn copy_output(plan: &DocumentPlan, copy: &Recipient) -> String {
-    let highest = plan
-        .copies
+    let width = highest_copy(plan, copy).to_string().len().max(2);
+    format!("{}/copy-{:0width$}.pdf", plan.name, copy.copy)
+}
+
+/// The highest copy number of the document (`copy`'s own when the plan
+/// lists none, as for the layout's copy 0).
+fn highest_copy(plan: &DocumentPlan, copy: &Recipient) -> u32 {
+    plan.copies
         .iter()
         .map(|c| c.copy)
         .max()
-        .unwrap_or(copy.copy);
-    let width = highest.to_string().len().max(2);
-    format!("{}/copy-{:0width$}.pdf", plan.name, copy.copy)
+        .unwrap_or(copy.copy)
 }
 
 /// Exports a laid-out document to PDF bytes, stamped with the book's date so
