@@ -13,7 +13,7 @@
 //! fonts; then render, which typesets with the world and writes through
 //! output.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fs::File;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -544,7 +544,15 @@ fn build(
             .push(Diagnostic::error(format!("cannot write the Typst sources: {err}")).in_file(dir));
         return finish(report, Vec::new(), true, read);
     }
-    let mut base = render::base(&root, &corpus, fonts);
+    let previous_sources = if settings.rebuilds {
+        settings.exported.sources()
+    } else {
+        HashMap::new()
+    };
+    let mut base = render::base(&root, &corpus, fonts, previous_sources);
+    if settings.rebuilds {
+        settings.exported.put_sources(base.generated_sources());
+    }
     base.set_reuse(if settings.rebuilds {
         Reuse::Rebuild(settings.exported.layouts())
     } else if plans.len() == 1 {
@@ -784,7 +792,7 @@ impl Project {
             &Default::default(),
             &mut report,
         );
-        let base = render::base(root, &corpus, Fonts::load(root));
+        let base = render::base(root, &corpus, Fonts::load(root), HashMap::new());
         match plans.first().and_then(|plan| {
             render::compile(&base, plan, &corpus, &BTreeMap::new(), None, &mut report)
         }) {

@@ -212,9 +212,11 @@ fn an_image_outside_notes_that_a_note_uses_is_watched() {
 
 #[test]
 fn a_rebuild_that_moves_pages_is_byte_identical_to_a_fresh_build() {
-    // Watch starts each layout from the previous build's pages; when an
-    // edit moves every later chapter by a page, the book must still come
-    // out exactly as a build from nothing makes it.
+    // Watch starts each layout from the previous build's pages and each
+    // note's parse from the previous build's; when an edit moves every
+    // later chapter by a page, and then words are added inside a paragraph
+    // and a footnote, the book must still come out exactly as a build from
+    // nothing makes it.
     let dir = common::sample_book_project();
     let watcher = Watcher::start(dir.path());
     watcher.wait_for("watching", 1);
@@ -223,6 +225,17 @@ fn a_rebuild_that_moves_pages_is_byte_identical_to_a_fresh_build() {
     let long: String = (0..700).map(|i| format!("word{i} ")).collect();
     std::fs::write(&note, format!("{text}\n\n{long}\n")).unwrap();
     watcher.wait_for(" pages in ", 2);
+    // Words added inside a paragraph and inside a footnote: the rebuild
+    // edits the previous build's parse of the note instead of parsing it
+    // anew, and the spans it keeps must not show in the PDF.
+    let other = dir.path().join("notes/threat-assessments.md");
+    let text = std::fs::read_to_string(&other).unwrap();
+    let edited = text
+        .replacen("shapes decisions.", "shapes real decisions.", 1)
+        .replacen("unclassified summary", "unclassified, short summary", 1);
+    assert_ne!(edited, text, "the note has the edited phrases");
+    std::fs::write(&other, edited).unwrap();
+    watcher.wait_for(" pages in ", 3);
     watcher.stop(libc::SIGINT);
     let watched = std::fs::read(dir.path().join("output/briefing-book.pdf")).unwrap();
     let output = common::folio(dir.path(), &["build", "-q", "--out", "fresh"]);
@@ -233,6 +246,11 @@ fn a_rebuild_that_moves_pages_is_byte_identical_to_a_fresh_build() {
             .all_text()
             .contains("word699"),
         "the edit is in the book"
+    );
+    let text = common::Pdf::open(&dir.path().join("output/briefing-book.pdf")).all_text();
+    assert!(
+        text.contains("shapes real decisions") && text.contains("unclassified, short summary"),
+        "the watched book has the edits in the paragraph and the footnote"
     );
     assert!(
         watched == fresh,

@@ -103,8 +103,10 @@ fn watched(root: &Path, read: &BTreeSet<PathBuf>) -> Vec<(PathBuf, RecursiveMode
     paths
 }
 
-/// Quiet time after the last event before a rebuild starts.
-const DEBOUNCE: Duration = Duration::from_millis(80);
+/// Quiet time after the last event before a rebuild starts. An editor's
+/// save (write, or write a temporary file and rename it) raises its events
+/// within a few milliseconds; every millisecond more is waited on each edit.
+const DEBOUNCE: Duration = Duration::from_millis(30);
 
 /// A change (not a read: folio's own reads raise events too) to an input:
 /// a file the last build read, or anything in the folders folio reads whole.

@@ -22,6 +22,7 @@ use std::sync::Mutex;
 
 use typst::foundations::{Datetime, Label, Smart};
 use typst::introspection::Introspector;
+use typst::syntax::{FileId, Source};
 use typst::utils::PicoStr;
 use typst_layout::PagedDocument;
 use typst_pdf::{PdfOptions, PdfStandards, Timestamp};
@@ -68,9 +69,11 @@ pub struct WrittenPreview {
     pub sheet: bool,
 }
 
-/// The shared Typst base for a corpus: fonts, library, every note's body.
-pub fn base(root: &Path, corpus: &Corpus, fonts: Fonts) -> Base {
+/// The shared Typst base for a corpus: fonts, library, every note's body
+/// (edited from `previous`, the last build's sources, where it has them).
+pub fn base(root: &Path, corpus: &Corpus, fonts: Fonts, previous: HashMap<FileId, Source>) -> Base {
     let mut base = Base::new(root, fonts);
+    base.continue_from(previous);
     for note in &corpus.notes {
         base.add_generated(
             &world::note_path(&note.id),
@@ -322,12 +325,22 @@ fn book_date(plan: &DocumentPlan) -> Date {
 pub struct ExportMemo {
     exported: Mutex<HashMap<String, (u128, Written)>>,
     laid_out: Mutex<HashMap<String, PagedDocument>>,
+    sources: Mutex<HashMap<FileId, Source>>,
 }
 
 impl ExportMemo {
     /// The documents the last build laid out, by output path.
     pub fn layouts(&self) -> HashMap<String, PagedDocument> {
         self.laid_out.lock().expect("layout memo poisoned").clone()
+    }
+
+    /// The generated sources (note bodies) of the last build.
+    pub fn sources(&self) -> HashMap<FileId, Source> {
+        self.sources.lock().expect("source memo poisoned").clone()
+    }
+
+    pub fn put_sources(&self, sources: HashMap<FileId, Source>) {
+        *self.sources.lock().expect("source memo poisoned") = sources;
     }
 
     pub(super) fn put_layout(&self, output: &str, document: &PagedDocument) {
