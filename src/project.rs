@@ -544,12 +544,7 @@ fn build(
             .push(Diagnostic::error(format!("cannot write the Typst sources: {err}")).in_file(dir));
         return finish(report, Vec::new(), true, read);
     }
-    let previous_sources = if settings.rebuilds {
-        settings.exported.sources()
-    } else {
-        HashMap::new()
-    };
-    let mut base = render::base(&root, &corpus, fonts, previous_sources);
+    let mut base = render::base(&root, &corpus, fonts, settings.exported.take_sources());
     if settings.rebuilds {
         settings.exported.put_sources(base.generated_sources());
     }

@@ -334,9 +334,10 @@ impl ExportMemo {
         self.laid_out.lock().expect("layout memo poisoned").clone()
     }
 
-    /// The generated sources (note bodies) of the last build.
-    pub fn sources(&self) -> HashMap<FileId, Source> {
-        self.sources.lock().expect("source memo poisoned").clone()
+    /// The generated sources (note bodies) of the last build (none outside
+    /// watch), for this build to edit.
+    pub fn take_sources(&self) -> HashMap<FileId, Source> {
+        std::mem::take(&mut *self.sources.lock().expect("source memo poisoned"))
     }
 
     pub fn put_sources(&self, sources: HashMap<FileId, Source>) {
