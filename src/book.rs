@@ -795,6 +795,29 @@ pub fn elsewhere(
     index: usize,
     pages: &[BTreeMap<String, usize>],
 ) -> BTreeMap<String, Elsewhere> {
+    held_elsewhere(plans, index)
+        .map(|(id, i)| {
+            let holder = &plans[i];
+            (
+                id.to_string(),
+                Elsewhere {
+                    pack: holder.name.clone(),
+                    title: holder.display_title().to_string(),
+                    page: pages.get(i).and_then(|p| p.get(id)).copied(),
+                },
+            )
+        })
+        .collect()
+}
+
+/// The other documents whose pages a document prints (see [`elsewhere`]).
+pub fn depends_on(plans: &[DocumentPlan], index: usize) -> BTreeSet<usize> {
+    held_elsewhere(plans, index).map(|(_, i)| i).collect()
+}
+
+/// Every note a document refers to but does not hold, with the index of the
+/// first pack of the run that holds it.
+fn held_elsewhere(plans: &[DocumentPlan], index: usize) -> impl Iterator<Item = (&str, usize)> {
     let plan = &plans[index];
     let mut wanted: BTreeSet<&str> = BTreeSet::new();
     for note in &plan.data.notes {
@@ -805,26 +828,16 @@ pub fn elsewhere(
                 .map(String::as_str),
         );
     }
-    let mut found = BTreeMap::new();
-    for id in wanted {
-        if plan.note_ids.iter().any(|n| n == id) {
-            continue;
-        }
-        let holder = plans.iter().enumerate().find(|(i, p)| {
-            *i != index && p.kind == Kind::Pack && p.note_ids.iter().any(|n| n == id)
-        });
-        if let Some((i, holder)) = holder {
-            found.insert(
-                id.to_string(),
-                Elsewhere {
-                    pack: holder.name.clone(),
-                    title: holder.display_title().to_string(),
-                    page: pages.get(i).and_then(|p| p.get(id)).copied(),
-                },
-            );
-        }
-    }
-    found
+    wanted
+        .into_iter()
+        .filter(|id| !plan.note_ids.iter().any(|n| n == id))
+        .filter_map(move |id| {
+            let holder = (0..plans.len()).find(|&i| {
+                let p = &plans[i];
+                i != index && p.kind == Kind::Pack && p.note_ids.iter().any(|n| n == id)
+            })?;
+            Some((id, holder))
+        })
 }
 
 /// The notes of a pack: those named in `notes` in that order, then every

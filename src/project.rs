@@ -547,14 +547,8 @@ fn build(
     let mut base = render::base(&root, &corpus, fonts, settings.exported.take_sources());
     if settings.rebuilds {
         settings.exported.put_sources(base.generated_sources());
+        base.set_reuse(Reuse::Rebuild(settings.exported.layouts()));
     }
-    base.set_reuse(if settings.rebuilds {
-        Reuse::Rebuild(settings.exported.layouts())
-    } else if plans.len() == 1 {
-        Reuse::Alone
-    } else {
-        Reuse::Shared
-    });
     let targets: Vec<_> = plans.iter().map(|p| p.images).collect();
     for prepared in images::prepare(&root, &corpus, &targets, &out_dir.join(IMAGE_CACHE)) {
         base.add_image(prepared.target, &prepared.path, prepared.bytes);
@@ -789,7 +783,15 @@ impl Project {
         );
         let base = render::base(root, &corpus, Fonts::load(root), HashMap::new());
         match plans.first().and_then(|plan| {
-            render::compile(&base, plan, &corpus, &BTreeMap::new(), None, &mut report)
+            render::compile(
+                &base,
+                plan,
+                &corpus,
+                &BTreeMap::new(),
+                None,
+                true,
+                &mut report,
+            )
         }) {
             Some(document) => Ok(document),
             None => Err(SingleNoteError::Layout(report)),

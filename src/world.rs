@@ -102,7 +102,7 @@ impl Base {
             disk: Mutex::new(HashMap::new()),
             read: Mutex::new(std::collections::BTreeSet::new()),
             sources: Mutex::new(HashMap::new()),
-            reuse: Reuse::Shared,
+            reuse: Reuse::Build,
         }
     }
 
@@ -244,11 +244,12 @@ impl Base {
         matches!(self.reuse, Reuse::Rebuild(_))
     }
 
-    /// How the layout of the document written at `output` starts.
-    pub fn layout_start(&self, output: &str) -> crate::render::Start<'_> {
+    /// How the layout of the document written at `output` starts; `alone`:
+    /// no other document is laid out beside it.
+    pub fn layout_start(&self, output: &str, alone: bool) -> crate::render::Start<'_> {
         match &self.reuse {
-            Reuse::Alone => crate::render::Start::Alone,
-            Reuse::Shared => crate::render::Start::Shared,
+            Reuse::Build if alone => crate::render::Start::Alone,
+            Reuse::Build => crate::render::Start::Shared,
             Reuse::Rebuild(previous) => crate::render::Start::Rebuild(previous.get(output)),
         }
     }
@@ -287,12 +288,10 @@ impl Base {
 
 /// How the documents of a build share Typst's memo cache.
 pub enum Reuse {
-    /// One document: each layout iteration drops what it no longer uses,
-    /// which bounds the memory of a big book.
-    Alone,
-    /// Several documents (packs share chapters, and a document is laid out
-    /// again once the pages of others are known): everything is kept.
-    Shared,
+    /// A build: each layout starts from nothing, and a document laid out
+    /// alone drops what its iterations stop using (see
+    /// [`crate::render::Start`]).
+    Build,
     /// `folio watch`: more builds follow. Each layout starts from what the
     /// previous build laid out at the same output path, and everything is
     /// kept for the next build.

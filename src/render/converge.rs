@@ -5,9 +5,10 @@
 //! of labels, counters, the number of pages) no longer changes: three
 //! iterations for a folio book. Its own loop keeps each iteration's
 //! document and every layout result in the memo cache until the end. This
-//! one keeps only the last document and, when the document is the build's
-//! only one, drops after each iteration the cached results that iteration
-//! did not use, which are stale: what the next iteration reuses stays. In
+//! one keeps only the last document and, when no other document is laid
+//! out beside it, drops after each iteration the cached results that
+//! iteration did not use, which are stale: what the next iteration reuses
+//! stays. In
 //! `folio watch` it starts from the previous build's document instead of
 //! from nothing.
 
@@ -26,12 +27,13 @@ use typst_layout::PagedDocument;
 /// Where a layout starts.
 #[derive(Clone, Copy)]
 pub enum Start<'a> {
-    /// From nothing, as Typst does, for the only document of the build:
-    /// what later iterations no longer use is dropped from the memo cache as
-    /// they go.
+    /// From nothing, as Typst does, for a document laid out alone (the
+    /// build's only one, or the only one of its wave: a compendium that
+    /// other packs print pages of): what later iterations no longer use is
+    /// dropped from the memo cache as they go.
     Alone,
-    /// From nothing, keeping everything cached for the build's other
-    /// documents.
+    /// From nothing, beside other documents: everything is kept cached,
+    /// as dropping stale results ages theirs too.
     Shared,
     /// A rebuild in `folio watch`: from the document the previous build laid
     /// out (if it had one), which is usually already where the layout

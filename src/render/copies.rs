@@ -14,7 +14,7 @@ use typst::layout::{Frame, FrameItem};
 use typst::model::Document;
 use typst_layout::PagedDocument;
 
-use super::{compile_main, copy_data};
+use super::{compile_main, copy_data, document_world};
 use crate::book::{DocumentPlan, Elsewhere};
 use crate::diag::Report;
 use crate::edition::Recipient;
@@ -46,13 +46,11 @@ fn slots(
     // A layout without `copy-slots` is not an error: its copies are laid
     // out whole.
     let mut ignored = Report::default();
+    let world = document_world(base, plan, main, elsewhere, copy_data(plan, Some(copy)));
     let document = compile_main(
-        base,
-        plan,
+        &world,
         corpus,
-        main,
-        elsewhere,
-        copy_data(plan, Some(copy)),
+        base.layout_start(&plan.output, false),
         &mut ignored,
     )?;
     let mut found = HashMap::new();
@@ -126,7 +124,7 @@ pub fn copy_of(
     report: &mut Report,
 ) -> Option<PagedDocument> {
     let Some(slots) = slots(base, plan, corpus, elsewhere, copy) else {
-        return super::compile(base, plan, corpus, elsewhere, Some(copy), report);
+        return super::compile(base, plan, corpus, elsewhere, Some(copy), false, report);
     };
     let pages = laid_out
         .pages()

@@ -141,45 +141,41 @@ pub fn main_source(plan: &DocumentPlan, corpus: &Corpus) -> String {
 }
 
 /// Lays out one document with Typst. Errors and warnings go into `report`,
-/// located in the note or layout that caused them.
+/// located in the note or layout that caused them. `alone`: no other
+/// document is laid out beside it (see [`Start::Alone`]).
 pub fn compile(
     base: &Base,
     plan: &DocumentPlan,
     corpus: &Corpus,
     elsewhere: &BTreeMap<String, Elsewhere>,
     copy: Option<&Recipient>,
+    alone: bool,
     report: &mut Report,
 ) -> Option<PagedDocument> {
+    let world = world_for(base, plan, corpus, elsewhere, copy);
     compile_main(
-        base,
-        plan,
+        &world,
         corpus,
-        main_source(plan, corpus),
-        elsewhere,
-        copy_data(plan, copy),
+        base.layout_start(&plan.output, alone),
         report,
     )
 }
 
-/// Lays out `main` in a document's world (its data, the other documents'
-/// pages, the copy being typeset).
+/// Lays out the main file of a document's world (its data, the other
+/// documents' pages, the copy being typeset).
 fn compile_main(
-    base: &Base,
-    plan: &DocumentPlan,
+    world: &DocumentWorld,
     corpus: &Corpus,
-    main: String,
-    elsewhere: &BTreeMap<String, Elsewhere>,
-    copy: String,
+    start: Start,
     report: &mut Report,
 ) -> Option<PagedDocument> {
-    let world = document_world(base, plan, main, elsewhere, copy);
-    let compiled = converge::compile(&world, base.layout_start(&plan.output));
+    let compiled = converge::compile(world, start);
     let diagnostics = compiled
         .warnings
         .iter()
         .chain(compiled.output.as_ref().err().into_iter().flatten());
     for diagnostic in diagnostics {
-        let located = locate::locate(&world, corpus, diagnostic, report);
+        let located = locate::locate(world, corpus, diagnostic, report);
         report.push(located);
     }
     compiled.output.ok()

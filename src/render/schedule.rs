@@ -1,9 +1,10 @@
-//! Every document of a build, laid out in parallel and written: documents
-//! that print the pages of notes in other documents are laid out again once
-//! those pages are known.
+//! Every document of a build, laid out and written: documents that print
+//! the pages of notes in other documents are laid out after them, or again
+//! once those pages are known.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
+use std::sync::Mutex;
 
 use rayon::prelude::*;
 use typst_layout::PagedDocument;
@@ -56,96 +57,63 @@ enum NotWritten {
 /// What became of one planned document: its file, or its numbered copies.
 type Outcome = Result<Vec<Written>, NotWritten>;
 
-/// Layout rounds at most: a document naming pages of other packs is laid
+/// Layout rounds at most: documents that print each other's pages are laid
 /// out again once those pages are known, and again if they moved.
 const MAX_ROUNDS: usize = 3;
 
-/// Typesets and writes every planned document, in parallel. Documents that
-/// refer to notes held by another document of the run are laid out again
-/// once that document's pages are known. Each document's diagnostics are
-/// gathered separately and merged in plan order; a document that fails does
-/// not stop the others.
+/// Typesets and writes every planned document. Documents are laid out in
+/// waves: first those that print no other document's pages (a compendium),
+/// then those that print the pages of documents already laid out, so that
+/// those pages are known and each is laid out once. The documents of a wave
+/// are laid out in parallel, and each is exported while the next wave is
+/// laid out. A big document laid out alone also keeps less in Typst's
+/// cache (see [`super::Start`]). Each document's diagnostics are gathered
+/// separately and merged in plan order; a document that fails does not
+/// stop the others.
 pub fn build_all(job: &Job, report: &mut Report) -> Built {
-    let Job {
-        base,
-        plans,
-        corpus,
-        on_written,
-        ..
-    } = *job;
-    let count = plans.len();
-    let mut pages: Vec<BTreeMap<String, usize>> = vec![BTreeMap::new(); count];
-    let mut results: Vec<Option<(Outcome, Report)>> = (0..count).map(|_| None).collect();
-    let mut pending: Vec<usize> = (0..count).collect();
-    for round in 1..=MAX_ROUNDS {
-        let laid_out: Vec<LaidOut> = pending
-            .par_iter()
-            .map(|&index| {
-                let elsewhere = book::elsewhere(plans, index, &pages);
-                let mut report = Report::default();
-                let plan = &plans[index];
-                // A document with numbered copies is laid out once, as copy 0.
-                let copy = (!plan.copies.is_empty()).then_some(&copies::LAYOUT_COPY);
-                let document = compile(base, plan, corpus, &elsewhere, copy, &mut report);
-                if let Some(document) = &document
-                    && base.rebuilds()
-                {
-                    job.memo.put_layout(&plan.output, document);
+    let plans = job.plans;
+    let mut pages: Vec<BTreeMap<String, usize>> = vec![BTreeMap::new(); plans.len()];
+    let results: Mutex<Vec<Option<(Outcome, Report)>>> =
+        Mutex::new((0..plans.len()).map(|_| None).collect());
+    let depends: Vec<BTreeSet<usize>> = (0..plans.len())
+        .map(|index| book::depends_on(plans, index))
+        .collect();
+    rayon::scope(|exports| {
+        for wave in waves(&depends) {
+            let mut pending = wave;
+            for round in 1..=MAX_ROUNDS {
+                let laid_out = lay_out(job, &pending, &pages);
+                for laid in &laid_out {
+                    if let Some(document) = &laid.document {
+                        pages[laid.index] = note_pages(document, &plans[laid.index]);
+                    }
                 }
-                LaidOut {
-                    index,
-                    elsewhere,
-                    document,
-                    report,
+                // Final: failed, out of rounds, or nothing it printed has moved.
+                let (done, again): (Vec<_>, Vec<_>) = laid_out.into_iter().partition(|laid| {
+                    laid.document.is_none()
+                        || round == MAX_ROUNDS
+                        || book::elsewhere(plans, laid.index, &pages) == laid.elsewhere
+                });
+                for laid in done {
+                    let results = &results;
+                    exports.spawn(move |_| {
+                        let index = laid.index;
+                        let finished = finish(job, laid);
+                        results.lock().expect("results poisoned")[index] = Some(finished);
+                    });
                 }
-            })
-            .collect();
-        for laid in &laid_out {
-            if let Some(document) = &laid.document {
-                pages[laid.index] = note_pages(document, &plans[laid.index]);
+                pending = again.into_iter().map(|laid| laid.index).collect();
+                if pending.is_empty() {
+                    break;
+                }
             }
         }
-        // Final: failed, out of rounds, or nothing it printed has moved.
-        let (done, again): (Vec<_>, Vec<_>) = laid_out.into_iter().partition(|laid| {
-            laid.document.is_none()
-                || round == MAX_ROUNDS
-                || book::elsewhere(plans, laid.index, &pages) == laid.elsewhere
-        });
-        let finished: Vec<(usize, Outcome, Report)> = done
-            .into_par_iter()
-            .map(|laid| {
-                let LaidOut {
-                    index,
-                    document,
-                    report: mut local,
-                    elsewhere,
-                } = laid;
-                let plan = &plans[index];
-                let written = document.ok_or(NotWritten::Failed).and_then(|document| {
-                    if plan.copies.is_empty() {
-                        written_one(job, plan, document, &mut local).map(|w| vec![w])
-                    } else {
-                        write_copies(job, plan, &elsewhere, &document, &mut local)
-                    }
-                });
-                if let Ok(written) = &written {
-                    written.iter().for_each(on_written);
-                }
-                (index, written, local)
-            })
-            .collect();
-        for (index, written, local) in finished {
-            results[index] = Some((written, local));
-        }
-        pending = again.into_iter().map(|laid| laid.index).collect();
-        if pending.is_empty() {
-            break;
-        }
-    }
+    });
     let mut built = Built {
         written: Vec::new(),
         io_failed: false,
     };
+    let results = results.into_inner().expect("results poisoned");
     for (result, local) in results.into_iter().flatten() {
         report.sources.extend(local.sources);
         report.extend(local.diagnostics);
@@ -156,6 +124,84 @@ pub fn build_all(job: &Job, report: &mut Report) -> Built {
         }
     }
     built
+}
+
+/// The documents to lay out, in waves, given the documents whose pages each
+/// prints: each document comes after those. Documents that print each
+/// other's pages share a wave, and its rounds settle them.
+fn waves(depends: &[BTreeSet<usize>]) -> Vec<Vec<usize>> {
+    let mut placed = BTreeSet::new();
+    let mut remaining: Vec<usize> = (0..depends.len()).collect();
+    let mut waves = Vec::new();
+    while !remaining.is_empty() {
+        let (mut ready, rest): (Vec<usize>, Vec<usize>) = remaining
+            .iter()
+            .partition(|&&index| depends[index].is_subset(&placed));
+        remaining = rest;
+        if ready.is_empty() {
+            ready = std::mem::take(&mut remaining);
+        }
+        placed.extend(ready.iter().copied());
+        waves.push(ready);
+    }
+    waves
+}
+
+/// One layout round: `pending` laid out in parallel, each with the pages of
+/// other documents known so far.
+fn lay_out(job: &Job, pending: &[usize], pages: &[BTreeMap<String, usize>]) -> Vec<LaidOut> {
+    let Job {
+        base,
+        plans,
+        corpus,
+        ..
+    } = *job;
+    pending
+        .par_iter()
+        .map(|&index| {
+            let elsewhere = book::elsewhere(plans, index, pages);
+            let mut report = Report::default();
+            let plan = &plans[index];
+            // A document with numbered copies is laid out once, as copy 0.
+            let copy = (!plan.copies.is_empty()).then_some(&copies::LAYOUT_COPY);
+            let alone = pending.len() == 1;
+            let document = compile(base, plan, corpus, &elsewhere, copy, alone, &mut report);
+            if let Some(document) = &document
+                && base.rebuilds()
+            {
+                job.memo.put_layout(&plan.output, document);
+            }
+            LaidOut {
+                index,
+                elsewhere,
+                document,
+                report,
+            }
+        })
+        .collect()
+}
+
+/// Writes a document whose layout is final: its file, or its numbered
+/// copies.
+fn finish(job: &Job, laid: LaidOut) -> (Outcome, Report) {
+    let LaidOut {
+        index,
+        document,
+        report: mut local,
+        elsewhere,
+    } = laid;
+    let plan = &job.plans[index];
+    let written = document.ok_or(NotWritten::Failed).and_then(|document| {
+        if plan.copies.is_empty() {
+            written_one(job, plan, document, &mut local).map(|w| vec![w])
+        } else {
+            write_copies(job, plan, &elsewhere, &document, &mut local)
+        }
+    });
+    if let Ok(written) = &written {
+        written.iter().for_each(job.on_written);
+    }
+    (written, local)
 }
 
 /// Exports and writes one laid-out document, unless this process wrote the
@@ -287,4 +333,29 @@ fn write(
         previews: written_previews,
         fonts: crate::fonts::embedded(document, base.fonts()),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::waves;
+    use std::collections::BTreeSet;
+
+    fn depends(lists: &[&[usize]]) -> Vec<BTreeSet<usize>> {
+        lists.iter().map(|l| l.iter().copied().collect()).collect()
+    }
+
+    #[test]
+    fn documents_come_after_those_whose_pages_they_print() {
+        // A compendium (0), two workshops printing its pages (1, 2), and a
+        // handout printing a workshop's (3).
+        let depends = depends(&[&[], &[0], &[0], &[1]]);
+        assert_eq!(waves(&depends), vec![vec![0], vec![1, 2], vec![3]]);
+    }
+
+    #[test]
+    fn documents_printing_each_others_pages_share_a_wave() {
+        // 1 and 2 print each other's pages; 0 prints 1's.
+        let depends = depends(&[&[1], &[2], &[1], &[]]);
+        assert_eq!(waves(&depends), vec![vec![3], vec![0, 1, 2]]);
+    }
 }
