@@ -1,8 +1,9 @@
 //! Typesetting: compile each planned document with Typst and export it.
 //!
 //! This module compiles one document over the shared [`Base`] and exports
-//! it; [`schedule`] runs every document of a build in parallel (again where
-//! a document prints pages of another) and writes them; [`locate`] maps
+//! it; [`schedule`] lays out every document of a build (after the documents
+//! whose pages it prints, in parallel with the others) and writes them;
+//! [`locate`] maps
 //! Typst's diagnostics back to the note or layout that caused them;
 //! [`emit`] writes the Typst sources for other front ends.
 
