@@ -61,54 +61,50 @@ type Outcome = Result<Vec<Written>, NotWritten>;
 /// out again once those pages are known, and again if they moved.
 const MAX_ROUNDS: usize = 3;
 
-/// Typesets and writes every planned document. Documents are laid out in
-/// waves: first those that print no other document's pages (a compendium),
-/// then those that print the pages of documents already laid out, so that
-/// those pages are known and each is laid out once. The documents of a wave
-/// are laid out in parallel, and each is exported while the next wave is
-/// laid out. A big document laid out alone also keeps less in Typst's
-/// cache (see [`super::Start`]). Each document's diagnostics are gathered
-/// separately and merged in plan order; a document that fails does not
-/// stop the others.
+/// Typesets and writes every planned document. A build lays documents out
+/// in waves: first those that print no other document's pages (a
+/// compendium), then those that print the pages of documents already laid
+/// out, so that those pages are known and each is laid out once. The
+/// documents of a wave are laid out in parallel, and each is exported while
+/// the next wave is laid out. A big document laid out alone also keeps less
+/// in Typst's cache (see [`super::Start`]). Each document's diagnostics are
+/// gathered separately and merged in plan order; a document that fails does
+/// not stop the others.
 pub fn build_all(job: &Job, report: &mut Report) -> Built {
     let plans = job.plans;
     let mut pages: Vec<BTreeMap<String, usize>> = vec![BTreeMap::new(); plans.len()];
     let results: Mutex<Vec<Option<(Outcome, Report)>>> =
         Mutex::new((0..plans.len()).map(|_| None).collect());
-    let depends: Vec<BTreeSet<usize>> = (0..plans.len())
-        .map(|index| book::depends_on(plans, index))
-        .collect();
-    rayon::scope(|exports| {
-        for wave in waves(&depends) {
-            let mut pending = wave;
-            for round in 1..=MAX_ROUNDS {
-                let laid_out = lay_out(job, &pending, &pages);
-                for laid in &laid_out {
-                    if let Some(document) = &laid.document {
-                        pages[laid.index] = note_pages(document, &plans[laid.index]);
+    let write = |laid: LaidOut| {
+        let index = laid.index;
+        let finished = finish(job, laid);
+        results.lock().expect("results poisoned")[index] = Some(finished);
+    };
+    if job.base.rebuilds() {
+        // In watch every layout is mostly cache hits and what counts is how
+        // soon the edited document is written: all documents are one wave,
+        // written between rounds as before waves existed (waves, or writing
+        // in the background, measured about 0.05 s more from an edit to the
+        // PDF).
+        let all = (0..plans.len()).collect();
+        lay_out_rounds(job, all, &mut pages, &mut |done| {
+            done.into_par_iter().for_each(write);
+        });
+    } else {
+        let depends: Vec<BTreeSet<usize>> = (0..plans.len())
+            .map(|index| book::depends_on(plans, index))
+            .collect();
+        let write = &write;
+        rayon::scope(|exports| {
+            for wave in waves(&depends) {
+                lay_out_rounds(job, wave, &mut pages, &mut |done| {
+                    for laid in done {
+                        exports.spawn(move |_| write(laid));
                     }
-                }
-                // Final: failed, out of rounds, or nothing it printed has moved.
-                let (done, again): (Vec<_>, Vec<_>) = laid_out.into_iter().partition(|laid| {
-                    laid.document.is_none()
-                        || round == MAX_ROUNDS
-                        || book::elsewhere(plans, laid.index, &pages) == laid.elsewhere
                 });
-                for laid in done {
-                    let results = &results;
-                    exports.spawn(move |_| {
-                        let index = laid.index;
-                        let finished = finish(job, laid);
-                        results.lock().expect("results poisoned")[index] = Some(finished);
-                    });
-                }
-                pending = again.into_iter().map(|laid| laid.index).collect();
-                if pending.is_empty() {
-                    break;
-                }
             }
-        }
-    });
+        });
+    }
     let mut built = Built {
         written: Vec::new(),
         io_failed: false,
@@ -124,6 +120,37 @@ pub fn build_all(job: &Job, report: &mut Report) -> Built {
         }
     }
     built
+}
+
+/// Lays out `pending` in rounds until what each prints of other documents'
+/// pages no longer moves; hands each document whose layout is final to
+/// `finished`.
+fn lay_out_rounds(
+    job: &Job,
+    mut pending: Vec<usize>,
+    pages: &mut [BTreeMap<String, usize>],
+    finished: &mut dyn FnMut(Vec<LaidOut>),
+) {
+    let plans = job.plans;
+    for round in 1..=MAX_ROUNDS {
+        let laid_out = lay_out(job, &pending, pages);
+        for laid in &laid_out {
+            if let Some(document) = &laid.document {
+                pages[laid.index] = note_pages(document, &plans[laid.index]);
+            }
+        }
+        // Final: failed, out of rounds, or nothing it printed has moved.
+        let (done, again): (Vec<_>, Vec<_>) = laid_out.into_iter().partition(|laid| {
+            laid.document.is_none()
+                || round == MAX_ROUNDS
+                || book::elsewhere(plans, laid.index, pages) == laid.elsewhere
+        });
+        finished(done);
+        pending = again.into_iter().map(|laid| laid.index).collect();
+        if pending.is_empty() {
+            break;
+        }
+    }
 }
 
 /// The documents to lay out, in waves, given the documents whose pages each
