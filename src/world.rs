@@ -74,8 +74,6 @@ pub struct Base {
     fonts: Fonts,
     /// Converted note bodies and other generated sources, by file id.
     generated: HashMap<FileId, Source>,
-    /// The previous build's generated sources not yet taken over.
-    previous: HashMap<FileId, Source>,
     /// Images prepared for a target (scaled, converted), served instead of
     /// the project's file to documents of that target.
     images: HashMap<(ImageTarget, FileId), Bytes>,
@@ -97,7 +95,6 @@ impl Base {
             fonts,
             root,
             generated: HashMap::new(),
-            previous: HashMap::new(),
             images: HashMap::new(),
             disk: Mutex::new(HashMap::new()),
             read: Mutex::new(std::collections::BTreeSet::new()),
@@ -121,13 +118,17 @@ impl Base {
         &self.fonts
     }
 
-    /// Serves `text` at the virtual `path` to every document. The same
-    /// file's source in the previous build (`folio watch`, see
-    /// [`Base::continue_from`]) is edited into `text` rather than parsed
-    /// anew.
-    pub fn add_generated(&mut self, path: &str, text: String) -> FileId {
+    /// Serves `text` at the virtual `path` to every document. `before`, the
+    /// same file's source in the previous build (`folio watch`), is edited
+    /// into `text` rather than parsed anew: Typst numbers the spans of a
+    /// fresh parse across the whole file, so with one word more in a note
+    /// every element of that note would get a new location, every counter
+    /// and page asked about it would differ from the previous layout, and
+    /// each edit would cost one more layout iteration. An edited source
+    /// keeps its spans outside the changed stretch.
+    pub fn add_generated(&mut self, path: &str, text: String, before: Option<Source>) -> FileId {
         let id = virtual_id(path);
-        let source = match self.previous.remove(&id) {
+        let source = match before {
             Some(mut before) => {
                 if before.text() != text {
                     before.replace(&text);
@@ -138,17 +139,6 @@ impl Base {
         };
         self.generated.insert(id, source);
         id
-    }
-
-    /// Generated sources added from now on continue the previous build's
-    /// (`folio watch`). Typst numbers the spans of a fresh parse across the
-    /// whole file, so with one word more in a note every element of that
-    /// note would get a new location, every counter and page asked about it
-    /// would differ from the previous layout, and each edit would cost one
-    /// more layout iteration. An edited source keeps its spans outside the
-    /// changed stretch.
-    pub fn continue_from(&mut self, previous: HashMap<FileId, Source>) {
-        self.previous = previous;
     }
 
     /// The generated sources, for the next build to continue from.

@@ -8,9 +8,8 @@
 //! one keeps only the last document and, when no other document is laid
 //! out beside it, drops after each iteration the cached results that
 //! iteration did not use, which are stale: what the next iteration reuses
-//! stays. In
-//! `folio watch` it starts from the previous build's document instead of
-//! from nothing.
+//! stays. In `folio watch` it starts from the previous build's document
+//! instead of from nothing.
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 

@@ -72,14 +72,17 @@ pub struct WrittenPreview {
 
 /// The shared Typst base for a corpus: fonts, library, every note's body
 /// (edited from `previous`, the last build's sources, where it has them).
-pub fn base(root: &Path, corpus: &Corpus, fonts: Fonts, previous: HashMap<FileId, Source>) -> Base {
+pub fn base(
+    root: &Path,
+    corpus: &Corpus,
+    fonts: Fonts,
+    mut previous: HashMap<FileId, Source>,
+) -> Base {
     let mut base = Base::new(root, fonts);
-    base.continue_from(previous);
     for note in &corpus.notes {
-        base.add_generated(
-            &world::note_path(&note.id),
-            format!("{NOTE_PRELUDE}{}", note.body.typst),
-        );
+        let path = world::note_path(&note.id);
+        let before = previous.remove(&world::virtual_id(&path));
+        base.add_generated(&path, format!("{NOTE_PRELUDE}{}", note.body.typst), before);
     }
     base
 }
